@@ -1,0 +1,173 @@
+"""The control API under /_sandbox/ (JSON), for tests and demos.
+
+POST reset, POST seed, POST invoices/{id}/payments, POST/GET/DELETE faults,
+DELETE faults/{id}, POST tokens/expire, GET/DELETE journal, GET invoices, GET state.
+It needs no token and never appears in the journal.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+
+from . import enums
+from . import errors as E
+from .faults import FaultSpecError
+from .httputil import json_response, read_json
+from .ledger import receipt_view
+from .routes.common import public
+from .routes.invoices import invoice_view
+from .routes.payments import record_payment
+from .seed import apply_seed, default_seed
+from .validation import is_number, parse_date
+
+
+def _body(request) -> dict:
+    body = read_json(request, required=False)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise E.ApiError.single(400, E.INVALID_JSON)
+    return body
+
+
+def reset(app, request):
+    body = _body(request)
+    app.reset(seed=body.get("seed", True) is not False)
+    return 200, {"reset": True, "seeded": body.get("seed", True) is not False}
+
+
+def seed(app, request):
+    body = _body(request) or default_seed()
+    try:
+        counts = apply_seed(app.store, body)
+    except ValueError as error:
+        raise E.ApiError.single(400, str(error)) from error
+    app.store.save()
+    return 200, {"seeded": counts}
+
+
+def add_payment(app, request, invoice_id):
+    """An incoming bank payment: PaymentEvent, invoice PARTLY_PAID or PAID."""
+    store = app.store
+    body = _body(request)
+    invoice = store.invoices.get(invoice_id)
+    if invoice is None:
+        raise E.not_found()
+    if invoice["status"] in ("UNFINISHED", "INVALIDATED"):
+        raise E.ApiError.single(409, E.INVALID_STATUS)
+    amount = body.get("amount")
+    if not is_number(amount):
+        raise E.ApiError.single(400, E.MAY_NOT_BE_NULL, "amount")
+    payment_date = body.get("paymentDate") or date.today().isoformat()
+    if parse_date(payment_date) is None:
+        raise E.ApiError.single(400, E.INVALID_DATE, "paymentDate")
+    event_type = body.get("type", "BANKSTATEMENT")
+    if event_type not in enums.PAYMENT_EVENT_TYPES:
+        raise E.ApiError.single(400, E.INVALID_ENUM_VALUE, "type")
+    event = record_payment(
+        store, invoice, amount, payment_date, event_type, "PAID", body.get("description")
+    )
+    store.save()
+    return 200, public(event)
+
+
+def add_fault(app, request):
+    try:
+        rule = app.faults.add(_body(request))
+    except FaultSpecError as error:
+        raise E.ApiError.single(400, str(error)) from error
+    return 200, rule.as_json()
+
+
+def list_faults(app, request):
+    return 200, app.faults.list()
+
+
+def clear_faults(app, request):
+    app.faults.clear()
+    return 200, {"faults": []}
+
+
+def remove_fault(app, request, fault_id):
+    if not app.faults.remove(fault_id):
+        raise E.not_found()
+    return 200, {"removed": fault_id}
+
+
+def expire_tokens(app, request):
+    return 200, {"expired": app.tokens.expire_all()}
+
+
+def get_journal(app, request):
+    since = request.args.get("since", "0")
+    return 200, app.journal.entries(int(since) if since.isdigit() else 0)
+
+
+def clear_journal(app, request):
+    app.journal.clear()
+    return 200, {"journal": []}
+
+
+def list_invoices(app, request):
+    """Everything stored per invoice: the API view plus payments and receipt."""
+    store = app.store
+    result = []
+    for invoice_id in sorted(store.invoices):
+        invoice = store.invoices[invoice_id]
+        view = invoice_view(store, invoice)
+        view["paymentEvents"] = [
+            public(e) for e in store.paymentEvents.values() if e["invoiceId"] == invoice_id
+        ]
+        receipt = store.ledgerReceipts.get(invoice.get("ledgerReceiptId"))
+        view["ledgerReceipt"] = receipt_view(store, receipt) if receipt else None
+        result.append(view)
+    return 200, result
+
+
+def get_state(app, request):
+    state = app.store.to_json()
+    state.pop("attachmentContent", None)
+    return 200, copy.deepcopy(state)
+
+
+CONTROL_MAP = Map(
+    [
+        Rule("/_sandbox/reset", methods=["POST"], endpoint=reset),
+        Rule("/_sandbox/seed", methods=["POST"], endpoint=seed),
+        Rule(
+            "/_sandbox/invoices/<int:invoice_id>/payments",
+            methods=["POST"],
+            endpoint=add_payment,
+        ),
+        Rule("/_sandbox/faults", methods=["POST"], endpoint=add_fault),
+        Rule("/_sandbox/faults", methods=["GET"], endpoint=list_faults),
+        Rule("/_sandbox/faults", methods=["DELETE"], endpoint=clear_faults),
+        Rule("/_sandbox/faults/<int:fault_id>", methods=["DELETE"], endpoint=remove_fault),
+        Rule("/_sandbox/tokens/expire", methods=["POST"], endpoint=expire_tokens),
+        Rule("/_sandbox/journal", methods=["GET"], endpoint=get_journal),
+        Rule("/_sandbox/journal", methods=["DELETE"], endpoint=clear_journal),
+        Rule("/_sandbox/invoices", methods=["GET"], endpoint=list_invoices),
+        Rule("/_sandbox/state", methods=["GET"], endpoint=get_state),
+    ],
+    strict_slashes=False,
+)
+
+
+def dispatch(app, request):
+    adapter = CONTROL_MAP.bind("sandbox", "/")
+    try:
+        handler, arguments = adapter.match(request.path.rstrip("/"), method=request.method)
+    except NotFound:
+        return json_response(404, E.not_found().body())
+    except MethodNotAllowed:
+        return json_response(405, E.ApiError.single(405, E.METHOD_NOT_ALLOWED).body())
+    with app.store.lock:
+        try:
+            status, body = handler(app, request, **arguments)
+        except E.ApiError as error:
+            return json_response(error.status, error.body())
+    return json_response(status, body)
