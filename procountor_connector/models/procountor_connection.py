@@ -1,0 +1,792 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import datetime
+import logging
+import threading
+
+import psycopg2
+
+from odoo import api, fields, models, modules, tools
+from odoo.exceptions import UserError, ValidationError
+
+from ..const import DEFAULT_LOG_RETENTION_DAYS, FINNISH_VAT_RATE_HISTORY
+from ..procountor_api import const as api_const
+from ..procountor_api.client import ProcountorClient
+from ..procountor_api.exceptions import ProcountorError
+
+_logger = logging.getLogger(__name__)
+
+#: Fields whose change makes a cached access token belong to other credentials.
+CREDENTIAL_FIELDS = (
+    "environment",
+    "base_url",
+    "api_version_path",
+    "api_version_pinned",
+    "client_id",
+    "client_secret",
+    "redirect_uri",
+    "api_key",
+)
+TOKEN_FIELDS = ("procountor_access_token", "procountor_token_expires_at")
+PINNED = "pinned"
+
+
+class ConnectionTokenStore:
+    """The client's ``token_store`` (get/set) backed by the two token fields of a connection.
+
+    Several Odoo workers share one token through the database. Writing it first takes the connection
+    row with ``SELECT ... FOR NO KEY UPDATE NOWAIT`` in a savepoint; when another worker holds the
+    row (it is refreshing or writing the same connection) or changed it since our transaction began,
+    the fresh token is kept in this object only and used for the rest of this client's calls, as
+    Odoo's EDI proxy client does in ``_renew_token``: waiting for the lock would block a worker, and
+    failing would lose a valid token.
+
+    ``FOR NO KEY UPDATE`` rather than ``FOR UPDATE``: the exchange log is written through a second
+    cursor and its foreign key to the connection takes ``FOR KEY SHARE`` on this row, which ``FOR
+    UPDATE`` would block until our own transaction ends (a self-deadlock across two cursors of one
+    request).
+    """
+
+    def __init__(self, connection):
+        self._connection = connection.sudo()
+        self._memory = None
+
+    def get(self):
+        if self._memory:
+            return self._memory
+        connection = self._connection
+        connection.invalidate_recordset(list(TOKEN_FIELDS))
+        token = connection.procountor_access_token
+        if not token:
+            return None
+        expires = connection.procountor_token_expires_at
+        expires_at = expires.replace(tzinfo=datetime.UTC).timestamp() if expires else 0
+        return token, expires_at
+
+    def set(self, token, expires_at):
+        self._memory = (token, expires_at)
+        if not self._connection._procountor_lock_row():
+            _logger.info(
+                "Procountor connection %s is locked by another transaction: token kept in memory",
+                self._connection.id,
+            )
+            return
+        expires = datetime.datetime.fromtimestamp(expires_at, datetime.UTC).replace(tzinfo=None)
+        self._connection.write(
+            {"procountor_access_token": token, "procountor_token_expires_at": expires}
+        )
+
+
+class ProcountorConnection(models.Model):
+    """One Procountor company (environment), reached with one API key, for one Odoo company."""
+
+    _name = "procountor.connection"
+    _inherit = ["mail.thread", "procountor.exchange.mixin"]
+    _description = "Procountor Connection"
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    environment = fields.Selection(
+        [("production", "Production"), ("test", "Test"), ("custom", "Custom URL")],
+        required=True,
+        default="test",
+        help="Production: api.procountor.com; Test: Procountor's public testing server; "
+        "Custom URL: another server such as the local Procountor sandbox.",
+    )
+    base_url = fields.Char(
+        "Base URL",
+        help="Host root without /api, e.g. http://127.0.0.1:8899 (only for a custom URL)",
+    )
+    api_version_path = fields.Selection(
+        [
+            ("api", "Unversioned (/api)"),
+            ("latest/api", "Latest (/latest/api)"),
+            ("supported/api", "Supported (/supported/api)"),
+            (PINNED, "Pinned version (/vYYMM/api)"),
+        ],
+        "API Version",
+        required=True,
+        default=api_const.DEFAULT_API_VERSION_PATH,
+    )
+    api_version_pinned = fields.Char("Pinned Version", help="Numbered release, e.g. v2604")
+    # Client id and redirect URI identify the integration application, not the company: they are
+    # copied with the connection and readable by Procountor managers. The client secret and the API
+    # key are secrets.
+    client_id = fields.Char("Client ID")
+    redirect_uri = fields.Char("Redirect URI")
+    client_secret = fields.Char(groups="base.group_system", copy=False)
+    api_key = fields.Char("API Key", groups="base.group_system", copy=False)
+    procountor_access_token = fields.Char("Access Token", groups="base.group_system", copy=False)
+    procountor_token_expires_at = fields.Datetime("Token Expiry", copy=False, readonly=True)
+    procountor_timeout = fields.Integer(
+        "Timeout (s)",
+        default=api_const.READ_TIMEOUT,
+        help="Seconds to wait for each Procountor answer",
+    )
+    procountor_log_retention_days = fields.Integer(
+        "Keep Log (days)",
+        default=DEFAULT_LOG_RETENTION_DAYS,
+        help="Log entries older than this are deleted daily",
+    )
+    state = fields.Selection(
+        [("not_connected", "Not Connected"), ("connected", "Connected"), ("error", "Error")],
+        default="not_connected",
+        required=True,
+        copy=False,
+        readonly=True,
+        tracking=True,
+    )
+    last_error = fields.Text(copy=False, readonly=True)
+    procountor_company_name = fields.Char("Procountor Company", copy=False, readonly=True)
+    procountor_business_id = fields.Char("Business ID", copy=False, readonly=True)
+    last_fetch_date = fields.Datetime("Reference Data Fetched", copy=False, readonly=True)
+    is_company_default = fields.Boolean("Default of Company", compute="_compute_is_company_default")
+
+    vat_percent_ids = fields.One2many("procountor.vat.percent", "connection_id", "VAT Percentages")
+    vat_status_ids = fields.One2many("procountor.vat.status", "connection_id", "VAT Statuses")
+    ledger_account_ids = fields.One2many(
+        "procountor.ledger.account", "connection_id", "Ledger Accounts"
+    )
+    dimension_ids = fields.One2many("procountor.dimension", "connection_id", "Dimensions")
+    dimension_item_ids = fields.One2many(
+        "procountor.dimension.item", "connection_id", "Dimension Items"
+    )
+    bank_account_ids = fields.One2many("procountor.bank.account", "connection_id", "Bank Accounts")
+
+    tax_mapping_ids = fields.One2many("procountor.tax.mapping", "connection_id", "Tax Mappings")
+    fiscal_position_mapping_ids = fields.One2many(
+        "procountor.fiscal.position.mapping", "connection_id", "Fiscal Position Mappings"
+    )
+    account_mapping_ids = fields.One2many(
+        "procountor.account.mapping", "connection_id", "Account Mappings"
+    )
+    analytic_plan_mapping_ids = fields.One2many(
+        "procountor.analytic.plan.mapping", "connection_id", "Analytic Plan Mappings"
+    )
+    analytic_mapping_ids = fields.One2many(
+        "procountor.analytic.mapping", "connection_id", "Analytic Account Mappings"
+    )
+    # Units of measure are shared by all companies: their mappings are copied with the connection.
+    # The other mappings point to company records (taxes, accounts, journals...) and stay with the
+    # original.
+    uom_mapping_ids = fields.One2many(
+        "procountor.uom.mapping", "connection_id", "Unit Mappings", copy=True
+    )
+    journal_mapping_ids = fields.One2many(
+        "procountor.journal.mapping", "connection_id", "Journal Mappings"
+    )
+    exchange_ids = fields.One2many("procountor.exchange", "connection_id", "Log")
+
+    _sql_constraints = [
+        (
+            "timeout_positive",
+            "CHECK(procountor_timeout > 0)",
+            "The timeout must be at least one second.",
+        ),
+        (
+            "retention_positive",
+            "CHECK(procountor_log_retention_days > 0)",
+            "The log must be kept at least one day.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------ ORM
+
+    def _compute_is_company_default(self):
+        for connection in self:
+            connection.is_company_default = (
+                connection.company_id.procountor_connection_id == connection
+            )
+
+    @api.model
+    def _procountor_normalize_version(self, vals):
+        """Accept the client's spelling ``vYYMM/api`` for ``api_version_path`` (architecture.md)."""
+        path = vals.get("api_version_path")
+        if path and api_const.API_VERSION_PATH_PATTERN.match(path):
+            vals = dict(vals, api_version_path=PINNED, api_version_pinned=path.split("/", 1)[0])
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        connections = super().create(
+            [self._procountor_normalize_version(vals) for vals in vals_list]
+        )
+        for connection in connections:
+            if not connection.company_id.procountor_connection_id:
+                connection.company_id.procountor_connection_id = connection
+        return connections
+
+    def write(self, vals):
+        vals = self._procountor_normalize_version(vals)
+        if any(name in vals for name in CREDENTIAL_FIELDS):
+            # A token belongs to the credentials that obtained it: forget it when they change.
+            vals = dict(vals, procountor_access_token=False, procountor_token_expires_at=False)
+            if "state" not in vals:
+                vals["state"] = "not_connected"
+        if "company_id" in vals:
+            self._procountor_check_company_change(vals["company_id"])
+        return super().write(vals)
+
+    def _procountor_company_mappings(self):
+        """Mappings that point to records of the connection's company."""
+        self.ensure_one()
+        return (
+            self.tax_mapping_ids
+            or self.fiscal_position_mapping_ids
+            or self.account_mapping_ids
+            or self.analytic_mapping_ids
+            or self.journal_mapping_ids
+        )
+
+    def _procountor_check_company_change(self, company_id):
+        if any(
+            connection.company_id.id != company_id and connection._procountor_company_mappings()
+            for connection in self
+        ):
+            raise UserError(
+                self.env._(
+                    "Remove the mappings of a connection before moving it to another company."
+                )
+            )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for connection, vals in zip(self, vals_list, strict=True):
+            if "name" not in (default or {}):
+                vals["name"] = self.env._("%(name)s (copy)", name=connection.name)
+        return vals_list
+
+    @api.constrains("environment", "base_url", "api_version_path", "api_version_pinned")
+    def _check_endpoint(self):
+        for connection in self:
+            if connection.environment == "custom" and connection.base_url:
+                if not connection.base_url.startswith(("http://", "https://")):
+                    raise ValidationError(
+                        self.env._("The base URL must start with http:// or https://.")
+                    )
+            if connection.api_version_path == PINNED and connection.api_version_pinned:
+                if not api_const.API_VERSION_PATH_PATTERN.match(
+                    f"{connection.api_version_pinned}/api"
+                ):
+                    raise ValidationError(
+                        self.env._("A pinned API version looks like v2604 (v + year + month).")
+                    )
+
+    # ------------------------------------------------------------------ client
+
+    def _procountor_effective_version_path(self):
+        self.ensure_one()
+        if self.api_version_path == PINNED:
+            return f"{self.api_version_pinned}/api"
+        return self.api_version_path
+
+    def _procountor_check_configuration(self):
+        """Raise a UserError for settings that cannot work, before any HTTP call."""
+        self.ensure_one()
+        connection = self.sudo()
+        missing = [
+            label
+            for label, value in (
+                (self.env._("Client ID"), connection.client_id),
+                (self.env._("Client Secret"), connection.client_secret),
+                (self.env._("API Key"), connection.api_key),
+            )
+            if not value
+        ]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Procountor connection %(name)s lacks: %(fields)s.",
+                    name=connection.name,
+                    fields=", ".join(missing),
+                )
+            )
+        if connection.environment == "custom" and not connection.base_url:
+            raise UserError(
+                self.env._(
+                    "Procountor connection %(name)s uses a custom URL but has none.",
+                    name=connection.name,
+                )
+            )
+        if connection.api_version_path == PINNED and not connection.api_version_pinned:
+            raise UserError(
+                self.env._(
+                    "Procountor connection %(name)s has no pinned API version.",
+                    name=connection.name,
+                )
+            )
+
+    def _procountor_client_options(self):
+        """Transport settings of the client (timeouts, retries); one place to tune them."""
+        self.ensure_one()
+        return {
+            "timeout": (
+                api_const.CONNECT_TIMEOUT,
+                self.procountor_timeout or api_const.READ_TIMEOUT,
+            ),
+        }
+
+    def _procountor_client(self, record=None):
+        """A ``ProcountorClient`` for this connection.
+
+        Its token lives in the connection (``ConnectionTokenStore``) and every HTTP call it makes
+        leaves one ``procountor.exchange`` linked to ``record`` (any Odoo record, e.g. an invoice;
+        default: none). Use it as a context manager so that its HTTP session is closed.
+        """
+        self.ensure_one()
+        self._procountor_check_configuration()
+        connection = self.sudo()
+
+        def on_exchange(exchange):
+            self._procountor_log_exchange(exchange, record)
+
+        return ProcountorClient.for_environment(
+            connection.environment,
+            base_url=connection.base_url,
+            client_id=connection.client_id,
+            client_secret=connection.client_secret,
+            api_key=connection.api_key,
+            redirect_uri=connection.redirect_uri or "",
+            api_version_path=connection._procountor_effective_version_path(),
+            token_store=ConnectionTokenStore(self),
+            on_exchange=on_exchange,
+            **self._procountor_client_options(),
+        )
+
+    def _procountor_lock_row(self):
+        """Take this connection's row for the token write; False when another transaction has it."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM procountor_connection WHERE id = %s FOR NO KEY UPDATE NOWAIT",
+                    [self.id],
+                )
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+            # LockNotAvailable: another worker holds the row now. SerializationFailure: it changed
+            # the row after our (repeatable read) transaction started, so our write would fail at
+            # commit anyway.
+            return False
+        return True
+
+    # ------------------------------------------------------------------ exchange log
+
+    @api.model
+    def _procountor_log_in_current_transaction(self):
+        """True when the log must use the current cursor instead of a separate, committed one.
+
+        A test's transaction is rolled back at its end and a TransactionCase forbids commits: a
+        second cursor would leave log rows behind in the database and escape the test. So under
+        tests (odoo-bin --test-enable sets ``test_enable``/``current_test``; pytest-odoo marks the
+        thread ``testing``) the log is written in the current transaction.
+        """
+        return bool(
+            modules.module.current_test
+            or getattr(threading.current_thread(), "testing", False)
+            or tools.config["test_enable"]
+        )
+
+    @api.model
+    def _can_commit(self):
+        """Whether a cron may commit between connections (never under tests)."""
+        return not tools.config["test_enable"] and not modules.module.current_test
+
+    def _procountor_log_exchange(self, exchange, record=None):
+        """Store one client ``Exchange`` so that it survives a rollback of the business work."""
+        self.ensure_one()
+        vals = self.env["procountor.exchange"]._prepare_vals_from_exchange(self, exchange, record)
+        if self._procountor_log_in_current_transaction():
+            self.env["procountor.exchange"].sudo().create(vals)
+            return
+        try:
+            with self.env.registry.cursor() as cr:  # committed when the block ends
+                env = self.env(cr=cr, su=True)
+                if env["procountor.connection"].browse(self.id).exists():
+                    env["procountor.exchange"].create(vals)
+                    return
+        except psycopg2.Error as exc:
+            # The log is an aid: a database problem with it must not hide the API result from the
+            # caller.
+            _logger.error("Could not write the Procountor log through a separate cursor: %s", exc)
+            return
+        # The connection itself is not committed yet (created in this transaction): the log cannot
+        # outlive it, so it shares its transaction.
+        self.env["procountor.exchange"].sudo().create(vals)
+
+    def _procountor_exchange_domain(self):
+        self.ensure_one()
+        return [("connection_id", "=", self.id)]
+
+    # ------------------------------------------------------------------ state and notifications
+
+    def _procountor_store_error(self, error):
+        """Remember a failed call on the connection (state + readable text) and log it."""
+        message = error.message if isinstance(error, ProcountorError) else str(error)
+        _logger.warning("Procountor connection %s (%s): %s", self.id, self.name, message)
+        self.sudo().write({"state": "error", "last_error": message})
+        return message
+
+    @api.model
+    def _procountor_notification(self, title, message, kind="success"):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": kind == "danger",
+                # Reload the form behind the notification so that it shows the stored state.
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_test_connection(self):
+        """Get a token and the Procountor company; store the outcome and notify.
+
+        API errors are stored and notified, never raised (so that state and log persist).
+        """
+        self.ensure_one()
+        self.check_access("read")
+        self._procountor_check_configuration()
+        try:
+            with self._procountor_client(record=self) as client:
+                company = client.get_company() or {}
+        except ProcountorError as exc:
+            message = self._procountor_store_error(exc)
+            return self._procountor_notification(
+                self.env._("Procountor connection failed"), message, "danger"
+            )
+        business_id = (company.get("businessIdentifier") or {}).get("code") or False
+        self.sudo().write(
+            {
+                "state": "connected",
+                "last_error": False,
+                "procountor_company_name": company.get("name") or False,
+                "procountor_business_id": business_id,
+            }
+        )
+        return self._procountor_notification(
+            self.env._("Procountor connection works"),
+            self.env._(
+                "Connected to Procountor company %(name)s (%(business_id)s).",
+                name=company.get("name") or "?",
+                business_id=business_id or "-",
+            ),
+        )
+
+    # ------------------------------------------------------------------ reference data
+
+    def action_fetch_settings(self):
+        """Fetch VAT settings, chart of accounts, dimensions and bank accounts; notify."""
+        self.ensure_one()
+        self.check_access("read")
+        self._procountor_check_configuration()
+        try:
+            counts = self._procountor_fetch_settings()
+        except ProcountorError as exc:
+            message = self._procountor_store_error(exc)
+            return self._procountor_notification(
+                self.env._("Fetching from Procountor failed"), message, "danger"
+            )
+        return self._procountor_notification(
+            self.env._("Procountor settings fetched"),
+            self.env._(
+                "%(vat)s VAT percentages, %(statuses)s VAT statuses, %(accounts)s ledger accounts, "
+                "%(dimensions)s dimensions and %(banks)s bank accounts.",
+                vat=counts["vat_percents"],
+                statuses=counts["vat_statuses"],
+                accounts=counts["ledger_accounts"],
+                dimensions=counts["dimensions"],
+                banks=counts["bank_accounts"],
+            ),
+        )
+
+    def _procountor_fetch_settings(self):
+        """Fetch and store all reference data; returns the rows per kind. Raises ProcountorError."""
+        self.ensure_one()
+        with self._procountor_client(record=self) as client:
+            vat = client.get_vat_defaults() or {}
+            counts = {
+                "vat_percents": self._procountor_store_vat_percents(vat),
+                "vat_statuses": self._procountor_store_vat_statuses(vat),
+                "ledger_accounts": self._procountor_store_ledger_accounts(
+                    client.get_chart_of_accounts() or {}
+                ),
+                "dimensions": self._procountor_store_dimensions(client.get_dimensions() or []),
+                "bank_accounts": self._procountor_store_bank_accounts(
+                    client.get_bank_accounts() or []
+                ),
+            }
+        self.sudo().write(
+            {"last_fetch_date": fields.Datetime.now(), "state": "connected", "last_error": False}
+        )
+        return counts
+
+    def _procountor_sync(self, model, key, rows, domain=None, create_defaults=None):
+        """Make the records of ``model`` for this connection match ``rows`` ({key value: vals}).
+
+        Existing records are updated in place (matched on ``key``), new keys are created, and
+        records whose key Procountor no longer returns are archived. Written as superuser:
+        Procountor users may fetch, but only code writes reference data. Returns the records now
+        matching ``rows``.
+        """
+        Model = self.env[model].sudo().with_context(active_test=False)
+        existing = Model.search([("connection_id", "=", self.id), *(domain or [])])
+        by_key = {record[key]: record for record in existing}
+        kept = Model
+        for value, vals in rows.items():
+            vals = {"active": True, **vals}
+            record = by_key.pop(value, None)
+            if record:
+                changed = {
+                    name: new
+                    for name, new in vals.items()
+                    if self._procountor_plain(record[name]) != new
+                }
+                if changed:
+                    record.write(changed)
+            else:
+                extra = create_defaults(value) if create_defaults else {}
+                record = Model.create({**extra, **vals, key: value, "connection_id": self.id})
+            kept |= record
+        gone = Model.browse([record.id for record in by_key.values() if record.active])
+        gone.write({"active": False})
+        return kept
+
+    @staticmethod
+    def _procountor_plain(value):
+        """A field value as it is written (a record becomes its id), for comparisons."""
+        return value.id if isinstance(value, models.BaseModel) else value
+
+    def _procountor_vat_country_info(self, vat):
+        """The ``vatInformation`` entry of the company's country (named in English)."""
+        infos = [info for info in vat.get("vatInformation") or [] if isinstance(info, dict)]
+        country = self.company_id.country_id.with_context(lang="en_US").name or ""
+        for info in infos:
+            if (info.get("country") or "").strip().lower() == country.lower():
+                return info
+        return infos[0] if infos else {}
+
+    def _procountor_store_vat_percents(self, vat):
+        rows = {}
+        for entry in self._procountor_vat_country_info(vat).get("percentages") or []:
+            percent = round(float(entry.get("vatPercent") or 0.0), 2)
+            rows[percent] = {
+                "sales": bool(entry.get("sales")),
+                "purchase": bool(entry.get("purchase")),
+            }
+        history = {percent: (start, end) for percent, start, end in FINNISH_VAT_RATE_HISTORY}
+
+        def validity(percent):
+            start, end = history.get(percent, (None, None))
+            return {"date_from": start, "date_to": end}
+
+        return len(
+            self._procountor_sync(
+                "procountor.vat.percent", "percent", rows, create_defaults=validity
+            )
+        )
+
+    def _procountor_store_vat_statuses(self, vat):
+        rows = {
+            int(entry["vatStatus"]): {
+                "description": entry.get("description") or False,
+                "sales": bool(entry.get("sales")),
+                "purchase": bool(entry.get("purchase")),
+            }
+            for entry in vat.get("vatStatuses") or []
+            if entry.get("vatStatus") is not None
+        }
+        return len(self._procountor_sync("procountor.vat.status", "code", rows))
+
+    def _procountor_store_ledger_accounts(self, coa):
+        rows = {
+            str(entry["ledgerAccountCode"]): {
+                "name": entry.get("name") or False,
+                "active": entry.get("active", True) is not False,
+            }
+            for entry in coa.get("ledgerAccounts") or []
+            if entry.get("ledgerAccountCode")
+        }
+        return len(self._procountor_sync("procountor.ledger.account", "code", rows))
+
+    def _procountor_store_dimensions(self, dimensions):
+        rows = {
+            int(entry["id"]): {"name": entry.get("name") or False}
+            for entry in dimensions
+            if entry.get("id") is not None
+        }
+        stored = self._procountor_sync("procountor.dimension", "procountor_id", rows)
+        items_by_dimension = {
+            int(entry["id"]): entry.get("items") or [] for entry in dimensions if entry.get("id")
+        }
+        Item = self.env["procountor.dimension.item"].sudo().with_context(active_test=False)
+        for dimension in stored:
+            item_rows = {
+                int(item["id"]): {
+                    "dimension_id": dimension.id,
+                    "code_name": item.get("codeName") or False,
+                    "description": item.get("description") or False,
+                    # Procountor omits status on active items and sends "P" for inactive ones.
+                    "active": not item.get("status"),
+                }
+                for item in items_by_dimension.get(dimension.procountor_id, [])
+                if item.get("id") is not None
+            }
+            self._procountor_sync(
+                "procountor.dimension.item",
+                "procountor_id",
+                item_rows,
+                domain=[("dimension_id", "=", dimension.id)],
+            )
+        # Items of dimensions Procountor no longer has go with them.
+        Item.search(
+            [
+                ("connection_id", "=", self.id),
+                ("active", "=", True),
+                ("dimension_id.active", "=", False),
+            ]
+        ).write({"active": False})
+        return len(stored)
+
+    def _procountor_store_bank_accounts(self, accounts):
+        rows = {
+            int(entry["id"]): {
+                "iban": entry.get("iban") or False,
+                "account_number": entry.get("accountNumber") or False,
+                "bic": entry.get("bic") or False,
+                "bank_name": entry.get("bankName") or False,
+                "currency": entry.get("currency") or False,
+                "default_for_invoice": bool(entry.get("defaultForInvoice")),
+                "sequence": int(entry.get("orderNo") or 0),
+                "active": (entry.get("status") or "ACTIVE") == "ACTIVE",
+            }
+            for entry in accounts
+            if entry.get("id") is not None
+        }
+        return len(self._procountor_sync("procountor.bank.account", "procountor_id", rows))
+
+    @api.model
+    def _cron_procountor_fetch_settings(self):
+        """Daily: refresh the reference data of every active, connected connection.
+
+        A failing connection is logged and marked in error; the others go on. Commits between
+        connections (outside tests) so that one slow failure does not roll back the work done for
+        the others.
+        """
+        connections = self.search([("state", "=", "connected")])
+        for index, connection in enumerate(connections):
+            try:
+                connection._procountor_fetch_settings()
+            except ProcountorError as exc:
+                connection._procountor_store_error(exc)
+            except UserError as exc:
+                _logger.error("Procountor connection %s is misconfigured: %s", connection.id, exc)
+            if self._can_commit():
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self.env["ir.cron"]._notify_progress(
+                done=index + 1, remaining=len(connections) - index - 1
+            )
+
+    # ------------------------------------------------------------------ mappings
+
+    def action_suggest_mappings(self):
+        """Fill the obvious mappings (existing ones are kept) and notify what is still missing."""
+        self.ensure_one()
+        self.check_access("write")
+        created = self.env["procountor.mapping.suggester"]._suggest_all(self)
+        unmapped = self._procountor_unmapped()
+        message = self.env._("%(count)s mappings suggested.", count=created)
+        if unmapped:
+            message += " " + self.env._("%(count)s items are still unmapped.", count=len(unmapped))
+        return self._procountor_notification(
+            self.env._("Procountor mappings"), message, "warning" if unmapped else "success"
+        )
+
+    def action_check_mappings(self):
+        """Notify the list of what still lacks a mapping."""
+        self.ensure_one()
+        self.check_access("read")
+        unmapped = self._procountor_unmapped()
+        if not unmapped:
+            return self._procountor_notification(
+                self.env._("Procountor mappings"), self.env._("Everything is mapped.")
+            )
+        shown = unmapped[:30]
+        lines = "\n".join(f"• {line}" for line in shown)
+        if len(unmapped) > len(shown):
+            lines += "\n" + self.env._("… and %(count)s more.", count=len(unmapped) - len(shown))
+        return self._procountor_notification(
+            self.env._("Procountor: still unmapped"), lines, "warning"
+        )
+
+    def _procountor_unmapped(self):
+        """Readable list of what still lacks a Procountor mapping; empty when complete."""
+        self.ensure_one()
+        return self.env["procountor.mapping.suggester"]._unmapped(self)
+
+    # ------------------------------------------------------------------ lookups for senders
+
+    def _procountor_tax_mapping(self, tax):
+        """The mapping of ``tax`` (empty recordset when none)."""
+        self.ensure_one()
+        return self.tax_mapping_ids.filtered(lambda mapping: mapping.tax_id == tax)[:1]
+
+    def _procountor_fiscal_position_status(self, fiscal_position, purchase=False):
+        """Procountor VAT status (``procountor.vat.status``) of invoices with ``fiscal_position``"""
+        self.ensure_one()
+        mapping = self.fiscal_position_mapping_ids.filtered(
+            lambda line: line.fiscal_position_id == fiscal_position
+        )[:1]
+        return mapping.purchase_vat_status_id if purchase else mapping.vat_status_id
+
+    def _procountor_ledger_account_code(self, account):
+        """Procountor ledger account code for ``account``.
+
+        Its mapping, else the same code when Procountor has it, else False.
+        """
+        self.ensure_one()
+        mapping = self.account_mapping_ids.filtered(lambda line: line.account_id == account)[:1]
+        if mapping:
+            return mapping.ledger_account_id.code
+        same = self.ledger_account_ids.filtered(lambda ledger: ledger.code == account.code)[:1]
+        return same.code or False
+
+    def _procountor_unit(self, uom):
+        """Procountor unit (selection value) of ``uom``, or False."""
+        self.ensure_one()
+        return self.uom_mapping_ids.filtered(lambda line: line.uom_id == uom)[:1].unit or False
+
+    def _procountor_dimension_item(self, analytic_account):
+        """``procountor.dimension.item`` of an analytic account (empty when unmapped)."""
+        self.ensure_one()
+        return self.analytic_mapping_ids.filtered(
+            lambda line: line.analytic_account_id == analytic_account
+        )[:1].dimension_item_id
+
+    def _procountor_bank_account_for_journal(self, journal):
+        self.ensure_one()
+        return self.journal_mapping_ids.filtered(lambda line: line.journal_id == journal)[
+            :1
+        ].bank_account_id
+
+    def _procountor_incoming_payment_journal(self, bank_account=None):
+        """Journal where payments recorded by Procountor are registered.
+
+        The journal flagged for incoming payments and mapped to ``bank_account`` if any, else the
+        first flagged one.
+        """
+        self.ensure_one()
+        flagged = self.journal_mapping_ids.filtered("use_for_incoming_payments").sorted("sequence")
+        if bank_account:
+            exact = flagged.filtered(lambda line: line.bank_account_id == bank_account)[:1]
+            if exact:
+                return exact.journal_id
+        return flagged[:1].journal_id

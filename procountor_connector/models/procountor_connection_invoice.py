@@ -1,0 +1,163 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .res_partner import PROCOUNTOR_INVOICE_CHANNELS
+
+_logger = logging.getLogger(__name__)
+
+#: Procountor invoice states in which the cron looks for work.
+CRON_STATES = ("not_sent", "sending", "error")
+#: An invoice whose last attempt failed (or stayed unconfirmed) is retried by the cron only
+#: after this pause, so that an outage is not hammered by the cron's immediate re-runs.
+CRON_RETRY_DELAY = timedelta(minutes=10)
+
+
+class ProcountorConnection(models.Model):
+    """Options of sending sales invoices and credit notes through a connection."""
+
+    _inherit = "procountor.connection"
+
+    invoice_accounting_rows = fields.Boolean(
+        "Set Accounts and Dimensions",
+        help="After creating an invoice, write the Odoo accounts and analytic distribution "
+        "(as Procountor dimensions) on its accounting page (one ledger row per invoice row).",
+    )
+    invoice_attach_pdf = fields.Boolean(
+        "Attach Invoice PDF",
+        default=True,
+        help="Upload Odoo's invoice PDF to the Procountor invoice, sent along with it.",
+    )
+    invoice_approve = fields.Boolean(
+        "Approve Invoices",
+        help="Approve each invoice in Procountor after creating it. "
+        "An approved invoice can no longer be changed through the API.",
+    )
+    invoice_send = fields.Boolean(
+        "Send Through Procountor",
+        help="Let Procountor deliver each approved invoice through its invoice channel "
+        "(e-mail, e-invoice or printing service).",
+    )
+    invoice_default_channel = fields.Selection(
+        PROCOUNTOR_INVOICE_CHANNELS,
+        "Default Invoice Channel",
+        default="NO_SENDING",
+        required=True,
+        help="Used for customers without their own Procountor invoice channel.",
+    )
+    invoice_cron_enabled = fields.Boolean(
+        "Send Automatically",
+        help="A scheduled action sends the posted invoices and credit notes that are not yet "
+        "in Procountor.",
+    )
+    invoice_cron_date_from = fields.Date(
+        "Send Invoices Dated From",
+        default=fields.Date.context_today,
+        help="The scheduled action ignores invoices dated before this day (older invoices "
+        "are usually already in Procountor).",
+    )
+    invoice_batch_size = fields.Integer(
+        "Invoices per Run",
+        default=50,
+        help="How many invoices the scheduled action sends per batch.",
+    )
+
+    _sql_constraints = [
+        (
+            "invoice_batch_size_positive",
+            "CHECK(invoice_batch_size > 0)",
+            "The number of invoices per run must be positive.",
+        ),
+    ]
+
+    @api.constrains("invoice_send", "invoice_approve")
+    def _check_invoice_send_needs_approve(self):
+        for connection in self:
+            if connection.invoice_send and not connection.invoice_approve:
+                raise ValidationError(
+                    _("Procountor sends only approved invoices: enable approving as well.")
+                )
+
+    @api.onchange("invoice_send")
+    def _onchange_invoice_send(self):
+        if self.invoice_send:
+            self.invoice_approve = True
+
+    def _procountor_invoice_steps(self):
+        """Optional steps after creating an invoice, in their order (see account.move)."""
+        self.ensure_one()
+        steps = []
+        if self.invoice_accounting_rows:
+            steps.append("accounting")
+        if self.invoice_attach_pdf:
+            steps.append("attached")
+        if self.invoice_approve:
+            steps.append("approved")
+        if self.invoice_send:
+            steps.append("sent")
+        return steps
+
+    def _procountor_invoice_cron_domain(self, now=None):
+        """Posted invoices and credit notes of this connection's company still to send."""
+        self.ensure_one()
+        retry_before = (now or fields.Datetime.now()) - CRON_RETRY_DELAY
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("state", "=", "posted"),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("procountor_state", "in", CRON_STATES),
+            # An error that Procountor gave for the data waits for a person to fix it.
+            "|",
+            ("procountor_state", "!=", "error"),
+            ("procountor_error_retryable", "=", True),
+            "|",
+            ("procountor_attempt_date", "=", False),
+            ("procountor_attempt_date", "<", retry_before),
+        ]
+        if self.invoice_cron_date_from:
+            domain.append(("invoice_date", ">=", self.invoice_cron_date_from))
+        return domain
+
+    @api.model
+    def _cron_procountor_send_invoices(self):
+        """Send the unsent posted invoices of every connection that asks for it.
+
+        One batch per connection and run; when more remain, ``_notify_progress`` makes
+        the cron runner call again at once. Never raises for an invoice's problem (a
+        cron that fails repeatedly is deactivated by Odoo): each invoice stores its own
+        error and the batch goes on.
+        """
+        connections = self.search(
+            [
+                ("invoice_cron_enabled", "=", True),
+                ("company_id.procountor_connection_id", "!=", False),
+            ]
+        )
+        done = remaining = 0
+        Move = self.env["account.move"]
+        for connection in connections.filtered(
+            lambda record: record.company_id.procountor_connection_id == record
+        ):
+            domain = connection._procountor_invoice_cron_domain()
+            moves = Move.search(
+                domain, order="invoice_date, id", limit=connection.invoice_batch_size
+            )
+            if not moves:
+                continue
+            summary = moves._procountor_send_batch(from_cron=True)
+            done += len(moves)
+            # Invoices attempted now (sent or failed) have left the domain: what is
+            # left is new work, and the cron runner calls again at once for it.
+            remaining += Move.search_count(domain)
+            _logger.info(
+                "Procountor connection %s: %s sent, %s skipped, %s failed",
+                connection.id,
+                len(summary.sent),
+                len(summary.skipped),
+                len(summary.failed),
+            )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
