@@ -185,7 +185,6 @@ class AccountMove(models.Model):
             ("sent", "Sent"),
             ("error", "Error"),
         ],
-        "Procountor State",
         default="not_sent",
         required=True,
         copy=False,
@@ -194,7 +193,6 @@ class AccountMove(models.Model):
     )
     procountor_connection_id = fields.Many2one(
         "procountor.connection",
-        "Procountor Connection",
         copy=False,
         readonly=True,
         index="btree_not_null",
@@ -202,9 +200,7 @@ class AccountMove(models.Model):
     procountor_invoice_id = fields.Integer(
         "Procountor Invoice ID", copy=False, readonly=True, index=True
     )
-    procountor_invoice_number = fields.Integer(
-        "Procountor Invoice Number", copy=False, readonly=True
-    )
+    procountor_invoice_number = fields.Integer(copy=False, readonly=True)
     procountor_status = fields.Char(
         "Status in Procountor", copy=False, readonly=True, help="Procountor's status of the invoice"
     )
@@ -216,13 +212,12 @@ class AccountMove(models.Model):
     )
     procountor_step = fields.Selection(
         PROCOUNTOR_STEPS,
-        "Procountor Step",
         default="none",
         required=True,
         copy=False,
         readonly=True,
     )
-    procountor_error = fields.Text("Procountor Error", copy=False, readonly=True)
+    procountor_error = fields.Text(copy=False, readonly=True)
     procountor_error_retryable = fields.Boolean(
         copy=False, readonly=True, help="The last error may go away by itself: the cron retries."
     )
@@ -255,7 +250,8 @@ class AccountMove(models.Model):
     def _procountor_flag_if_changed(self):
         """Mark invoices whose Procountor content changed since they were sent."""
         for move in self:
-            connection = move.procountor_connection_id
+            # Bookkeeping of every re-post, whoever posts: the mappings are read as superuser.
+            connection = move.procountor_connection_id.sudo()
             if not connection:
                 continue
             data, problems = move._procountor_prepare(connection)

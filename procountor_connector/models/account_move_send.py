@@ -73,3 +73,4 @@ class AccountMoveSend(models.AbstractModel):
             # Failures are stored on each invoice (state, error text); they do not stop the
             # PDF and the e-mail Odoo sends next.
             moves._procountor_send_batch(pdf_by_move=pdf_by_move)
+        return None

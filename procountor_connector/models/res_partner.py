@@ -24,7 +24,6 @@ class ResPartner(models.Model):
 
     procountor_invoice_channel = fields.Selection(
         PROCOUNTOR_INVOICE_CHANNELS,
-        "Procountor Invoice Channel",
         help="How Procountor sends this customer's invoices; empty: the connection's default.",
     )
     procountor_einvoice_address = fields.Char(

@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Benchmark of sending sales invoices to Procountor (a script that prints figures, not a test).
+
+    /opt/odoo18/venv/bin/python benchmarks/bench_invoice_send.py \\
+        -c /opt/odoo18/odoo-test.conf -d DB [-n 10,100,1000] [--pdf html|pdf|none]
+
+``DB`` must have ``procountor_connector`` installed (and ``l10n_fi`` available). The script
+starts the Procountor sandbox in this process, sets up (once, reused by later runs) a Finnish
+company "Procountor Benchmark Oy" with the l10n_fi chart, a connection to the sandbox, fetched
+reference data, suggested mappings and a customer; then, for each N, it creates and posts N
+invoices of three lines and sends them with the connection's default steps (create, attach the
+PDF). ``--pdf html`` (the default) renders the invoice report as HTML, as Odoo's own tests do,
+because wkhtmltopdf needs a running Odoo HTTP server to fetch the report's assets; ``--pdf pdf``
+renders real PDFs (run it next to a running server), ``--pdf none`` skips the attachment step.
+It prints per N:
+
+- API calls per invoice: calls the sandbox journal recorded during the send;
+- SQL queries per invoice: ``odoo.sql_db.sql_counter`` (every cursor of the process, so the
+  exchange log written through its own cursor counts too);
+- ms per invoice in Odoo: wall time of the send minus the time spent inside HTTP calls, as
+  the client's ``Exchange.duration_ms`` measured them (the sandbox's own work is in there).
+
+The send commits after each invoice, exactly as in production: the data stays in ``DB``, so
+use a scratch copy (``createdb -T``).
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from unittest.mock import patch
+
+REPO = Path(__file__).resolve().parents[1]
+COMPANY_NAME = "Procountor Benchmark Oy"
+CUSTOMER_NAME = "Benchmark Asiakas Oy"
+COMPANY_IBAN = "FI21 1234 5600 0007 85"
+INVOICE_DATE = "2026-03-02"
+DUE_DATE = "2026-03-16"
+TIMEOUT = 10
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("-c", "--config", required=True, help="Odoo configuration file")
+    parser.add_argument("-d", "--database", required=True, help="database with the addon")
+    parser.add_argument(
+        "-n", "--sizes", default="10,100,1000", help="comma-separated invoice counts"
+    )
+    parser.add_argument(
+        "--odoo-home",
+        default=os.environ.get("ODOO_HOME", "/opt/odoo18"),
+        help="directory holding the odoo package (default $ODOO_HOME or /opt/odoo18)",
+    )
+    parser.add_argument(
+        "--pdf",
+        choices=("html", "pdf", "none"),
+        default="html",
+        help="how the attached invoice document is rendered (default: html)",
+    )
+    args = parser.parse_args()
+    args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    return args
+
+
+def boot_odoo(args):
+    """Import Odoo from ``--odoo-home`` with this repository on the addons path."""
+    for path in (args.odoo_home, str(REPO)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(["-c", args.config, "-d", args.database], setup_logging=True)
+    config["addons_path"] = ",".join(filter(None, [config["addons_path"], str(REPO)]))
+    odoo.modules.module.initialize_sys_path()
+    return odoo
+
+
+def setup_company(env):
+    """The benchmark company with chart, bank account, customer and products (idempotent)."""
+    company = env["res.company"].search([("name", "=", COMPANY_NAME)], limit=1)
+    if not company:
+        company = env["res.company"].create(
+            {
+                "name": COMPANY_NAME,
+                "country_id": env.ref("base.fi").id,
+                "currency_id": env.ref("base.EUR").id,
+                "street": "Testikatu 1",
+                "zip": "00100",
+                "city": "Helsinki",
+            }
+        )
+        print(f"loading the l10n_fi chart for {COMPANY_NAME} (once)...", flush=True)
+        env["account.chart.template"].try_loading("fi", company=company, install_demo=False)
+        env.cr.commit()
+    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    company = company.with_env(env)
+    chart = env["account.chart.template"].with_company(company)
+    taxes = chart.ref("tax_dom_sales_goods_25_5") | chart.ref("tax_dom_sales_goods_10")
+    taxes.active = True
+    bank_journal = env["account.journal"].search(
+        [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
+    )
+    if not bank_journal.bank_account_id:
+        bank_journal.bank_account_id = env["res.partner.bank"].create(
+            {"acc_number": COMPANY_IBAN, "partner_id": company.partner_id.id}
+        )
+    sale_journal = env["account.journal"].search(
+        [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+    )
+    sale_journal.invoice_reference_model = "fi"
+    customer = env["res.partner"].search([("name", "=", CUSTOMER_NAME)], limit=1)
+    if not customer:
+        customer = env["res.partner"].create(
+            {
+                "name": CUSTOMER_NAME,
+                "is_company": True,
+                "street": "Mannerheimintie 1",
+                "zip": "00100",
+                "city": "Helsinki",
+                "country_id": env.ref("base.fi").id,
+                "vat": "FI20774740",
+                "email": "laskut@asiakas.example",
+            }
+        )
+    products = []
+    for code, name, tax in (
+        ("BENCH-DESK", "Office desk", chart.ref("tax_dom_sales_goods_25_5")),
+        ("BENCH-WORK", "Installation work", chart.ref("tax_dom_sales_goods_25_5")),
+        ("BENCH-NEWS", "Newspaper subscription", chart.ref("tax_dom_sales_goods_10")),
+    ):
+        product = env["product.product"].search([("default_code", "=", code)], limit=1)
+        if not product:
+            product = env["product.product"].create(
+                {"name": name, "default_code": code, "taxes_id": [(6, 0, tax.ids)]}
+            )
+        products.append(product)
+    return env, company, sale_journal, customer, products
+
+
+def setup_connection(env, company, sandbox_url, attach_pdf):
+    from procountor_sandbox import defaults
+
+    Connection = env["procountor.connection"].with_context(active_test=False)
+    connection = Connection.search([("company_id", "=", company.id)], limit=1)
+    values = {
+        "name": "Benchmark sandbox",
+        "company_id": company.id,
+        "environment": "custom",
+        "base_url": sandbox_url,  # a new port on every run
+        "api_version_path": "api",
+        "client_id": defaults.CLIENT_ID,
+        "client_secret": defaults.CLIENT_SECRET,
+        "redirect_uri": defaults.REDIRECT_URI,
+        "api_key": defaults.API_KEY,
+        "active": True,
+        "invoice_attach_pdf": attach_pdf,
+    }
+    if connection:
+        connection.write(values)
+    else:
+        connection = Connection.create(values)
+    company.procountor_connection_id = connection
+    for action in (connection.action_fetch_settings, connection.action_suggest_mappings):
+        result = action()
+        if result["params"]["type"] == "danger":
+            raise SystemExit(f"{action.__name__} failed: {result['params']['message']}")
+    env.cr.commit()
+    return connection
+
+
+def create_invoices(env, journal, customer, products, count):
+    Move = env["account.move"]
+    vals_list = [
+        {
+            "move_type": "out_invoice",
+            "partner_id": customer.id,
+            "invoice_date": INVOICE_DATE,
+            "invoice_date_due": DUE_DATE,
+            "journal_id": journal.id,
+            "invoice_line_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": product.id,
+                        "quantity": 1 + (index + position) % 4,
+                        "price_unit": 10 + (index * 7 + position * 13) % 500,
+                    },
+                )
+                for position, product in enumerate(products)
+            ],
+        }
+        for index in range(count)
+    ]
+    moves = Move.browse()
+    for start in range(0, count, 100):
+        batch = Move.create(vals_list[start : start + 100])
+        batch.action_post()
+        env.cr.commit()
+        moves |= batch
+    return moves
+
+
+def journal_size(sandbox_url):
+    import requests
+
+    response = requests.get(f"{sandbox_url}/_sandbox/journal", timeout=TIMEOUT)
+    response.raise_for_status()
+    return len(response.json())
+
+
+def clear_journal(sandbox_url):
+    import requests
+
+    requests.delete(f"{sandbox_url}/_sandbox/journal", timeout=TIMEOUT).raise_for_status()
+
+
+def render_mode(env, pdf_mode):
+    """A context manager making the invoice report render as HTML (``--pdf html``)."""
+    from contextlib import nullcontext
+
+    if pdf_mode != "html":
+        return nullcontext()
+    Report = type(env["ir.actions.report"])
+
+    def pre_render_html(report, report_ref, res_ids=None, data=None):
+        return report._render_qweb_html(report_ref, res_ids, data=data)
+
+    return patch.object(Report, "_pre_render_qweb_pdf", pre_render_html)
+
+
+def measure(env, connection, moves, sandbox_url, pdf_mode):
+    """Send ``moves``; returns (api calls, sql queries, wall ms, http ms, summary)."""
+    from odoo import sql_db
+
+    Connection = type(env["procountor.connection"])
+    original = Connection._procountor_log_exchange
+    http_ms = [0.0]
+
+    def log_exchange(connection_record, exchange, record=None):
+        http_ms[0] += exchange.duration_ms or 0
+        return original(connection_record, exchange, record)
+
+    clear_journal(sandbox_url)
+    connection.sudo().procountor_access_token = False
+    env.cr.commit()
+    with (
+        patch.object(Connection, "_procountor_log_exchange", log_exchange),
+        render_mode(env, pdf_mode),
+    ):
+        queries_before = sql_db.sql_counter
+        started = time.perf_counter()
+        summary = moves._procountor_send_batch()
+        wall_ms = (time.perf_counter() - started) * 1000
+        queries = sql_db.sql_counter - queries_before
+    env.cr.commit()
+    return journal_size(sandbox_url), queries, wall_ms, http_ms[0], summary
+
+
+def main():
+    args = parse_args()
+    odoo = boot_odoo(args)
+    from odoo.modules.registry import Registry
+
+    from procountor_sandbox.server import start_in_thread
+    from procountor_sandbox.testing import pin_calendar
+
+    sandbox = start_in_thread(port=0)
+    try:
+        pin_calendar(sandbox.url)
+        registry = Registry(args.database)
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            module = env["ir.module.module"].search([("name", "=", "procountor_connector")])
+            if module.state != "installed":
+                raise SystemExit(f"procountor_connector is not installed in {args.database}")
+            env, company, journal, customer, products = setup_company(env)
+            connection = setup_connection(env, company, sandbox.url, args.pdf != "none")
+            steps = ", ".join(["create", *connection._procountor_invoice_steps()])
+            print(
+                f"\nsteps: {steps}; PDF: {args.pdf}; sandbox at {sandbox.url}; "
+                f"database {args.database}\n"
+            )
+            header = (
+                f"{'N':>6} {'sent':>6} {'failed':>6} {'API calls/inv':>14} "
+                f"{'SQL/inv':>9} {'Odoo ms/inv':>12} {'HTTP ms/inv':>12} {'wall s':>8}"
+            )
+            print(header)
+            print("-" * len(header))
+            for count in args.sizes:
+                moves = create_invoices(env, journal, customer, products, count)
+                calls, queries, wall_ms, http_ms, summary = measure(
+                    env, connection, moves, sandbox.url, args.pdf
+                )
+                print(
+                    f"{count:>6} {len(summary.sent):>6} {len(summary.failed):>6} "
+                    f"{calls / count:>14.2f} {queries / count:>9.1f} "
+                    f"{(wall_ms - http_ms) / count:>12.1f} {http_ms / count:>12.1f} "
+                    f"{wall_ms / 1000:>8.1f}",
+                    flush=True,
+                )
+    finally:
+        sandbox.stop()
+
+
+if __name__ == "__main__":
+    main()
