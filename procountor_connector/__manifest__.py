@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Procountor Connector",
-    "summary": "Send invoices to Procountor and fetch payments and reference data through its REST API",
+    "summary": "Send invoices to Procountor and fetch its reference data through its REST API",
     "version": "18.0.1.0.0",
     "category": "Accounting/Localizations",
     "website": "https://github.com/procountor-connector/procountor_connector",

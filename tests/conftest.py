@@ -1,8 +1,8 @@
 """Shared fixtures of the pure-Python suite (no Odoo needed).
 
-The Procountor client lives inside the addon (``procountor_connector/procountor_api``) so that Odoo can import it,
-but it never imports Odoo: putting the addon folder on ``sys.path`` lets these tests import it as ``procountor_api``
-without importing the addon's Odoo models.
+The Procountor client lives inside the addon (``procountor_connector/procountor_api``) so that
+Odoo can import it, but it never imports Odoo: putting the addon folder on ``sys.path`` lets these
+tests import it as ``procountor_api`` without importing the addon's Odoo models.
 """
 
 import sys
