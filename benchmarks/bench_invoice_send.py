@@ -42,13 +42,10 @@ DUE_DATE = "2026-03-16"
 TIMEOUT = 10
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+def add_odoo_arguments(parser):
+    """The options every script of this folder shares: -c, -d, --odoo-home and --pdf."""
     parser.add_argument("-c", "--config", required=True, help="Odoo configuration file")
     parser.add_argument("-d", "--database", required=True, help="database with the addon")
-    parser.add_argument(
-        "-n", "--sizes", default="10,100,1000", help="comma-separated invoice counts"
-    )
     parser.add_argument(
         "--odoo-home",
         default=os.environ.get("ODOO_HOME", "/opt/odoo18"),
@@ -59,6 +56,14 @@ def parse_args():
         choices=("html", "pdf", "none"),
         default="html",
         help="how the attached invoice document is rendered (default: html)",
+    )
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    add_odoo_arguments(parser)
+    parser.add_argument(
+        "-n", "--sizes", default="10,100,1000", help="comma-separated invoice counts"
     )
     args = parser.parse_args()
     args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
@@ -77,6 +82,12 @@ def boot_odoo(args):
     config["addons_path"] = ",".join(filter(None, [config["addons_path"], str(REPO)]))
     odoo.modules.module.initialize_sys_path()
     return odoo
+
+
+def require_addon(env, database):
+    module = env["ir.module.module"].search([("name", "=", "procountor_connector")])
+    if module.state != "installed":
+        raise SystemExit(f"procountor_connector is not installed in {database}")
 
 
 def setup_company(env):
@@ -275,9 +286,7 @@ def main():
         registry = Registry(args.database)
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            module = env["ir.module.module"].search([("name", "=", "procountor_connector")])
-            if module.state != "installed":
-                raise SystemExit(f"procountor_connector is not installed in {args.database}")
+            require_addon(env, args.database)
             env, company, journal, customer, products = setup_company(env)
             connection = setup_connection(env, company, sandbox.url, args.pdf != "none")
             steps = ", ".join(["create", *connection._procountor_invoice_steps()])

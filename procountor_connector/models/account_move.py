@@ -17,7 +17,7 @@ import psycopg2
 
 from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import html2plaintext, split_every
+from odoo.tools import html2plaintext, mute_logger, split_every
 from odoo.tools.translate import LazyTranslate
 
 from ..procountor_api import payloads
@@ -416,7 +416,9 @@ class AccountMove(models.Model):
         """Lock the invoice row for this transaction; False when another worker has it."""
         self.ensure_one()
         try:
-            with self.env.cr.savepoint():
+            # A busy row is an expected answer here, not a failed query: without mute_logger
+            # odoo.sql_db logs every skipped invoice as an ERROR "bad query".
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                 self.env.cr.execute(
                     "SELECT id FROM account_move WHERE id = %s FOR NO KEY UPDATE NOWAIT", [self.id]
                 )
@@ -518,6 +520,11 @@ class AccountMove(models.Model):
         }
         if not steps_left:
             vals.update(procountor_claimed_at=False, procountor_attempt_date=fields.Datetime.now())
+        elif adopted:
+            # The commit below releases the row lock while the steps are still to run. An
+            # adoption made no claim (only a POST does): without one, a second worker would
+            # take the invoice as abandoned and run the same steps (second PDF, second send).
+            vals["procountor_claimed_at"] = fields.Datetime.now()
         self._procountor_write(vals)
         if adopted:
             self._message_log(

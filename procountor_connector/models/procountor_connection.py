@@ -8,6 +8,7 @@ import psycopg2
 
 from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
 
 from ..const import DEFAULT_LOG_RETENTION_DAYS, FINNISH_VAT_RATE_HISTORY
 from ..procountor_api import const as api_const
@@ -363,7 +364,8 @@ class ProcountorConnection(models.Model):
         """Take this connection's row for the token write; False when another transaction has it."""
         self.ensure_one()
         try:
-            with self.env.cr.savepoint(flush=False):
+            # mute_logger: a busy row is an expected answer, not an ERROR "bad query" in the log.
+            with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
                 self.env.cr.execute(
                     "SELECT id FROM procountor_connection WHERE id = %s FOR NO KEY UPDATE NOWAIT",
                     [self.id],

@@ -136,6 +136,40 @@ class TestInvoiceExactlyOnce(ProcountorInvoiceCase):
         self.assertEqual(len(self.api_calls("POST", "/invoices")), 1, "only the dead worker's POST")
         self.assertTrue(any("adopted" in message.body for message in move.message_ids))
 
+    def test_adopted_invoice_stays_claimed_during_its_steps(self):
+        """Found by benchmarks/check_two_workers.py: the adoption is committed (releasing the
+        row lock) before the PDF step; a second worker arriving then must skip the invoice,
+        not attach (or approve, send) it a second time."""
+        self.connection.invoice_attach_pdf = True
+        move = self._invoices(1)
+        data, _problems = move._procountor_prepare(self.connection)
+        with self.connection._procountor_client() as client:
+            client.create_invoice(payloads.build_sales_invoice(data))
+        move._procountor_write(
+            {
+                "procountor_state": "sending",
+                "procountor_create_unknown": True,
+                "procountor_connection_id": self.connection.id,
+            }
+        )
+        original = ProcountorClient.upload_attachment
+        worker_b = {}
+
+        def upload_attachment(client, *args, **kwargs):
+            # Worker B starts while worker A, having adopted the invoice, attaches its PDF.
+            if not worker_b:
+                worker_b["summary"] = move._procountor_send_batch()
+            return original(client, *args, **kwargs)
+
+        with patch.object(ProcountorClient, "upload_attachment", upload_attachment):
+            summary_a = move._procountor_send_batch()
+        self.assertEqual(summary_a.sent, move)
+        self.assertEqual(worker_b["summary"].skipped, move, "B skips the invoice A adopted")
+        self.assertOneRemoteEach(move)
+        self.assertEqual(len(self.remote_invoices()[0]["attachments"]), 1)
+        self.assertEqual(len(self.api_calls("POST", "/attachments")), 1)
+        self.assertFalse(move.procountor_claimed_at, "the claim ends with the steps")
+
     def test_active_claim_of_another_worker_is_respected(self):
         move = self._invoices(1)
         move._procountor_write(
