@@ -771,6 +771,8 @@ class AccountMove(models.Model):
                 }
             )
             return "failed"
+        if connection.invoice_attach_pdf:
+            self._procountor_delete_stale_pdfs(client, remote, pdf)
         body = payloads.build_sales_invoice_update(data, remote.get("version"))
         updated = client.update_invoice(self.procountor_invoice_id, body)
         vals = {
@@ -789,6 +791,26 @@ class AccountMove(models.Model):
                 {"procountor_state": "sent", "procountor_attempt_date": fields.Datetime.now()}
             )
         return "sent"
+
+    def _procountor_delete_stale_pdfs(self, client, remote, pdf):
+        """Remove the invoice PDFs uploaded before the invoice changed.
+
+        The steps after the update upload the new PDF; the old one, still marked
+        ``sendWithInvoice``, would otherwise go to the customer with it. Done before the PUT:
+        if anything fails, ``procountor_outdated`` stays set and the next attempt repeats the
+        whole update, so no stale PDF is ever left next to the new one.
+        """
+        names = {self._get_invoice_report_filename(), self.invoice_pdf_report_id.name}
+        if pdf:
+            names.add(pdf[0])
+        for attachment in remote.get("attachments") or ():
+            if attachment.get("name") in names and attachment.get("id"):
+                client.request(
+                    "DELETE",
+                    f"/attachments/{int(attachment['id'])}",
+                    operation="delete_attachment",
+                    expected=(200, 204),
+                )
 
     # ------------------------------------------------------------------ failures
 

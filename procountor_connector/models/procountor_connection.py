@@ -230,9 +230,20 @@ class ProcountorConnection(models.Model):
             vals = dict(vals, procountor_access_token=False, procountor_token_expires_at=False)
             if "state" not in vals:
                 vals["state"] = "not_connected"
+        left_companies = self.env["res.company"]
         if "company_id" in vals:
             self._procountor_check_company_change(vals["company_id"])
-        return super().write(vals)
+            left_companies = self.sudo().company_id.filtered(
+                lambda company: (
+                    company.id != vals["company_id"] and company.procountor_connection_id in self
+                )
+            )
+        result = super().write(vals)
+        if left_companies:
+            # A company's default connection must stay one of its own: the one that moved away
+            # would otherwise keep receiving the old company's invoices.
+            left_companies.sudo().procountor_connection_id = False
+        return result
 
     def _procountor_company_mappings(self):
         """Mappings that point to records of the connection's company."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .account_move import CLAIM_LEASE
 from .res_partner import PROCOUNTOR_INVOICE_CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -104,7 +105,8 @@ class ProcountorConnection(models.Model):
     def _procountor_invoice_cron_domain(self, now=None):
         """Posted invoices and credit notes of this connection's company still to send."""
         self.ensure_one()
-        retry_before = (now or fields.Datetime.now()) - CRON_RETRY_DELAY
+        now = now or fields.Datetime.now()
+        retry_before = now - CRON_RETRY_DELAY
         domain = [
             ("company_id", "=", self.company_id.id),
             ("state", "=", "posted"),
@@ -117,6 +119,12 @@ class ProcountorConnection(models.Model):
             "|",
             ("procountor_attempt_date", "=", False),
             ("procountor_attempt_date", "<", retry_before),
+            # Claimed by a worker that is still within its lease: it would only be skipped,
+            # and counted as remaining work it would make the cron re-run at once, over and
+            # over, until the lease ends.
+            "|",
+            ("procountor_claimed_at", "=", False),
+            ("procountor_claimed_at", "<", now - CLAIM_LEASE),
         ]
         if self.invoice_cron_date_from:
             domain.append(("invoice_date", ">=", self.invoice_cron_date_from))
@@ -149,7 +157,9 @@ class ProcountorConnection(models.Model):
             if not moves:
                 continue
             summary = moves._procountor_send_batch(from_cron=True)
-            done += len(moves)
+            # Skipped invoices (locked by another transaction) are no progress: counting them
+            # as done would make the cron runner call again at once while they stay locked.
+            done += len(summary.sent) + len(summary.failed)
             # Invoices attempted now (sent or failed) have left the domain: what is
             # left is new work, and the cron runner calls again at once for it.
             remaining += Move.search_count(domain)
