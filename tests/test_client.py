@@ -693,6 +693,21 @@ def test_products_use_keyset_paging(rsps, pc):
     assert second == {"type": "SALES", "size": "2", "orderById": "ASC", "previousId": "11"}
 
 
+def test_keyset_paging_does_not_stop_on_a_total_count_of_the_remaining_rows(rsps, pc):
+    # Whether totalCount counts every match or only those after previousId is not
+    # documented; read as "every match" the walk would stop after 4 of 5 rows here.
+    add_token(rsps)
+    url = f"{API}/products"
+    rsps.add(responses.GET, url, json=_page([{"id": 10}, {"id": 11}], 0, 2, total=5))
+    rsps.add(responses.GET, url, json=_page([{"id": 12}, {"id": 13}], 0, 2, total=3))
+    rsps.add(responses.GET, url, json=_page([{"id": 14}], 0, 2, total=1))
+
+    rows = list(pc.search_products(size=2))
+
+    assert [row["id"] for row in rows] == [10, 11, 12, 13, 14]
+    assert len(calls_to(rsps, url)) == 3
+
+
 def test_keyset_paging_that_does_not_advance_stops_with_an_error(rsps, pc):
     add_token(rsps)
     rsps.add(responses.GET, f"{API}/products", json=_page([{"id": 5}, {"id": 6}], 0, 2))

@@ -82,6 +82,61 @@ IMPLEMENTED = {
 }
 
 
+# Schema operation of each endpoint method of the client (docs/architecture.md).
+CLIENT_OPERATIONS = {
+    "get_status": "getStatus",
+    "get_session_info": "getSessionInfo",
+    "get_company": "getCompanyInfo",
+    "get_vat_defaults": "getVatStatusesForCompany",
+    "get_vat_settings": "getVatSettings",
+    "get_chart_of_accounts": "getChartOfAccount",
+    "get_dimensions": "getDimensions",
+    "get_fiscal_years": "getFiscalYears",
+    "get_bank_accounts": "getBankAccounts",
+    "search_business_partners": "searchBusinessPartners",
+    "get_business_partner": "getBusinessPartner",
+    "get_business_partners": "getBusinessPartner",
+    "create_business_partner": "insertBusinessPartner",
+    "patch_business_partner": "updateBusinessPartner",
+    "search_products": "getProducts",
+    "get_product": "getProduct",
+    "get_products": "getProduct",
+    "create_product": "addProduct",
+    "update_product": "updateProduct",
+    "create_invoice": "saveInvoice",
+    "get_invoice": "getInvoice",
+    "get_invoices": "getInvoice",
+    "search_invoices": "searchInvoice",
+    "find_invoices_by_original_number": "searchInvoice",
+    "update_invoice": "updateInvoice",
+    "approve_invoice": "approveInvoice1",
+    "send_invoice": "send",
+    "get_invoice_payment_events": "searchPaymentEvents",
+    "get_payment_events": "getPaymentEvents",
+    "mark_invoice_paid": "markInvoiceAsPaid",
+    "update_invoice_notes": "addNotesToInvoice",
+    "upload_attachment": "saveAttachment",
+    "get_ledger_receipt": "getLedgerReceipt",
+    "update_ledger_receipt": "updateLedgerReceipt",
+    "create_ledger_receipt": "saveLedgerReceipt",
+}
+# Client calls whose request body the schema describes (send_invoice has none).
+CLIENT_BODY_OPERATIONS = {
+    "insertBusinessPartner",
+    "updateBusinessPartner",
+    "addProduct",
+    "updateProduct",
+    "saveInvoice",
+    "updateInvoice",
+    "approveInvoice1",
+    "markInvoiceAsPaid",
+    "addNotesToInvoice",
+    "saveAttachment",
+    "updateLedgerReceipt",
+    "saveLedgerReceipt",
+}
+
+
 @pytest.fixture(scope="module")
 def schemas():
     loaded = schema_support.load()
@@ -263,6 +318,53 @@ def _journal_tour(client, raw):
     raw.ok("GET", "/ledgerreceipts", params={"types": "JOURNAL"})
 
 
+def _invoice_shapes_tour(client, raw):
+    """Bodies and answers the first tour does not produce: a foreign-currency invoice
+    (two sum entries, receipt in the accounting currency), prices including VAT, an
+    e-invoice, an incoming bank payment and a partner found by its identifier header."""
+    foreign = client.create_invoice(
+        build_sales_invoice(
+            invoice_data(
+                "INV/2026/0050",
+                currency="USD",
+                currency_rate=Decimal("1.0832"),
+                invoice_channel="NO_SENDING",
+                email="",
+            )
+        )
+    )
+    assert len(foreign["invoiceSumInfo"]) == 2
+    client.get_ledger_receipt(foreign["ledgerReceiptId"])
+    gross_line = InvoiceLine(
+        name="Kahvi",
+        quantity=Decimal(3),
+        price_unit=Decimal("1.01"),
+        vat_percent=Decimal("13.5"),
+        vat_status=1,
+        price_include=True,
+        price_subtotal=Decimal("2.67"),
+    )
+    gross = client.create_invoice(
+        build_sales_invoice(
+            invoice_data(
+                "INV/2026/0051",
+                lines=(gross_line,),
+                invoice_channel="ELECTRONIC_INVOICE",
+                einvoice_address="003712345678",
+                einvoice_operator="003721291126",
+            )
+        )
+    )
+    assert gross["extraInfo"]["unitPricesIncludeVat"] is True
+    client.approve_invoice(foreign["id"])
+    total = foreign["invoiceSumInfo"][0]["invoiceSumTotal"]
+    raw.control("POST", f"invoices/{foreign['id']}/payments", json={"amount": total})
+    assert client.get_invoice(foreign["id"])["status"] == "PAID"
+    assert len(client.get_invoice_payment_events(foreign["id"])) == 1
+    assert len(client.get_payment_events([foreign["id"], gross["id"]])) == 1
+    assert [p["id"] for p in client.search_business_partners(identifier="2077474-0")]
+
+
 def _other_raw_calls(raw):
     raw.ok("GET", "/dimensions/1")
     raw.ok("GET", "/bankaccounts/11")
@@ -293,6 +395,7 @@ def journal(schemas, client, sandbox_reset):
     _partner_and_product_tour(client, raw)
     invoice_id = _invoice_tour(client, raw)
     _journal_tour(client, raw)
+    _invoice_shapes_tour(client, raw)
     _other_raw_calls(raw)
     _error_tour(client, raw, invoice_id)
     return raw.control("GET", "journal").json()
@@ -359,6 +462,22 @@ def test_every_request_body_the_client_sent_matches_its_schema(schemas, journal)
         checked.add(operation.name)
     assert not problems, "\n".join(problems)
     assert {"saveInvoice", "updateInvoice", "updateLedgerReceipt", "saveAttachment"} <= checked
+
+
+def test_the_client_sends_every_endpoint_method_it_has(schemas, journal):
+    """Each endpoint method of the client is driven by the tour (its answers are then
+    checked above) and each body it sends is checked against the schema."""
+    from procountor_api.client import ProcountorClient
+
+    assert all(callable(getattr(ProcountorClient, name, None)) for name in CLIENT_OPERATIONS)
+    sent = {
+        _operation(schemas, entry).name: entry
+        for entry in journal
+        if entry["path"] != "/oauth/token" and _sent_by_client(entry)
+    }
+    assert set(CLIENT_OPERATIONS.values()) - set(sent) == set()
+    without_body = {name for name in CLIENT_BODY_OPERATIONS if sent[name]["request_body"] is None}
+    assert without_body == set()
 
 
 def test_the_tour_reaches_every_implemented_operation(schemas, journal):

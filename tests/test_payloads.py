@@ -392,6 +392,38 @@ def test_price_included_without_net_amount_is_refused():
         payloads.net_unit_price(_line(price_include=True))
 
 
+def test_price_included_invoice_totals_equal_odoo_to_the_cent():
+    # Odoo takes a price-included line's VAT out of the rounded gross; Procountor adding
+    # VAT to a net price instead gives another cent for e.g. 1.01 incl. 25.5 %
+    # (net 0.80 + 0.20 instead of 0.80 + 0.21). Sandbox and prediction must agree too.
+    from procountor_sandbox.money import invoice_totals as sandbox_totals
+
+    for cents in (101, 104, 105, *range(106, 5000, 37)):
+        for percent in (Decimal("25.5"), Decimal("13.5"), Decimal(10)):
+            for is_credit_note in (False, True):
+                line = _odoo_included_line(Decimal(cents) / 100, Decimal(1), percent)
+                body = build_sales_invoice(_invoice(lines=(line,), is_credit_note=is_credit_note))
+                sign = -1 if is_credit_note else 1
+                gross = Decimal(cents) / 100
+                odoo = (
+                    sign * line.price_subtotal,
+                    sign * (gross - line.price_subtotal),
+                    sign * gross,
+                )
+                assert invoice_totals(body).as_tuple() == odoo, (cents, percent)
+                assert sandbox_totals(body) == odoo, (cents, percent)
+    assert body["extraInfo"]["unitPricesIncludeVat"] is True
+    assert body["invoiceRows"][0]["unitPrice"] == payloads.json_number(line.price_unit)
+
+
+def test_mixed_price_included_and_excluded_lines_stay_net():
+    included = _odoo_included_line(Decimal("10.00"), Decimal(3), Decimal("25.5"))
+    body = build_sales_invoice(_invoice(lines=(included, _line(name="other"))))
+    assert body["extraInfo"]["unitPricesIncludeVat"] is False
+    assert body["invoiceRows"][0]["unitPrice"] == 7.967
+    assert body["invoiceRows"][1]["unitPrice"] == 100
+
+
 def test_totals_per_line_and_globally_differ_where_odoo_differs():
     # Three rows of 0.10 net at 25.5 %: VAT per row 0.03 (0.0255 rounded) -> 0.09;
     # globally 0.0765 -> 0.08. Odoo gives exactly these two results.

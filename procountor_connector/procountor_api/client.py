@@ -721,7 +721,6 @@ class ProcountorClient:
         params = dict(params or {})
         previous_id = params.pop("previousId", None)
         params["orderById"] = "ASC"  # keyset paging walks ids upwards
-        seen = 0
         while True:
             query = {**params, "size": size}
             if previous_id is not None:
@@ -729,8 +728,11 @@ class ProcountorClient:
             body = self.request("GET", path, params=query, operation=operation)
             results, meta, enveloped = _unpack_page(body)
             yield from results
-            seen += len(results)
-            if not enveloped or _is_last_page(results, meta, size, seen):
+            # totalCount is not trusted here: whether it counts every match or only those
+            # after previousId is not documented, and the latter would end the walk early
+            # and drop the last pages. Only an empty or short page ends it.
+            meta = {key: value for key, value in meta.items() if key != "totalCount"}
+            if not enveloped or _is_last_page(results, meta, size, 0):
                 return
             last_id = results[-1].get("id") if isinstance(results[-1], dict) else None
             if not isinstance(last_id, int) or (previous_id is not None and last_id <= previous_id):

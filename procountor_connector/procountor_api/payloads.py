@@ -610,7 +610,10 @@ def net_unit_price(line):
     computation. For a price-included line Odoo's net amount (``price_subtotal``) is the
     truth: the shortest unit price (2 to 10 decimals) whose row sum ``quantity × price ×
     (1 − discount)`` rounds back to that amount to the cent is used, so the net totals
-    agree exactly."""
+    agree exactly. Used only on invoices that mix price-included and price-excluded
+    lines: there the VAT Procountor adds to such a net may still differ from Odoo's by a
+    cent (Odoo takes it out of the gross); invoices with only price-included lines are
+    sent gross (``prices_include_vat``) and agree exactly."""
     if not line.price_include:
         return to_decimal(line.price_unit)
     factor = to_decimal(line.quantity) * (1 - to_decimal(line.discount) / 100)
@@ -644,7 +647,12 @@ def build_sales_invoice(data):
     every problem when the data cannot make a valid body."""
     _raise_problems(data)
     language = procountor_language(data.lang)
-    rows = [_row(line, data.is_credit_note) for line in data.lines]
+    # Only gross prices make Procountor take the VAT out of the gross sum the way Odoo
+    # does for price-included taxes; a net price would have it add VAT to the net,
+    # which differs by a cent on about one line in seven. One flag covers the whole
+    # invoice, so an invoice mixing both kinds keeps net prices (see net_unit_price).
+    gross = prices_include_vat(data.lines)
+    rows = [_row(line, data.is_credit_note, gross) for line in data.lines]
     body = {
         "type": INVOICE_TYPE_SALES,
         "date": data.invoice_date.isoformat(),
@@ -654,7 +662,7 @@ def build_sales_invoice(data):
         "paymentInfo": _payment_info(data),
         "extraInfo": {
             "accountingByRow": bool(data.accounting_by_row),
-            "unitPricesIncludeVat": False,
+            "unitPricesIncludeVat": gross,
         },
         "discountPercent": 0,
         "invoiceRows": rows,
@@ -762,7 +770,13 @@ def _payment_info(data):
     return info
 
 
-def _row(line, is_credit_note):
+def prices_include_vat(lines):
+    """True when every line's VAT tax is price included: the body then carries Odoo's
+    gross unit prices with ``extraInfo.unitPricesIncludeVat``."""
+    return bool(lines) and all(line.price_include for line in lines)
+
+
+def _row(line, is_credit_note, gross=False):
     name, _sep, comment = (line.name or "").strip().partition("\n")
     name = _text(_strip_code(name, line.product_code)) or _text(line.product_code) or "-"
     quantity = to_decimal(line.quantity)
@@ -771,7 +785,7 @@ def _row(line, is_credit_note):
         "productCode": _text(line.product_code),
         "quantity": json_number(-quantity if is_credit_note else quantity),
         "unit": line.unit,
-        "unitPrice": json_number(net_unit_price(line)),
+        "unitPrice": json_number(line.price_unit if gross else net_unit_price(line)),
         "discountPercent": json_number(line.discount),
         "vatPercent": json_number(line.vat_percent),
         "vatStatus": line.vat_status,
