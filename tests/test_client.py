@@ -1048,3 +1048,66 @@ def test_procountor_api_never_imports_odoo():
         for line in source.read_text().splitlines():
             stripped = line.strip()
             assert not stripped.startswith(("import odoo", "from odoo")), source.name
+
+
+def test_threads_sharing_a_client_refresh_the_token_once(client, sandbox):
+    """Eight threads start without a token: the store's refresh lock lets only one fetch it."""
+    import threading
+
+    import requests
+
+    requests.delete(f"{sandbox.url}/_sandbox/journal", timeout=10).raise_for_status()
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def call():
+        barrier.wait()
+        try:
+            client.get_company()
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    journal = requests.get(f"{sandbox.url}/_sandbox/journal", timeout=10).json()
+    entries = journal if isinstance(journal, list) else journal.get("entries", journal)
+    token_posts = [e for e in entries if e["path"].endswith("/oauth/token")]
+    company_gets = [e for e in entries if e["path"].endswith("/company")]
+    assert len(token_posts) == 1
+    assert len(company_gets) == 8
+
+
+def test_refresh_lock_of_the_store_is_taken_before_fetching(client, sandbox):
+    """A store with ``refresh_lock`` sees the fetch happen inside its lock, then looks again."""
+    events = []
+
+    class RecordingStore:
+        value = None
+
+        def get(self):
+            events.append("get")
+            return self.value
+
+        def set(self, token, expires_at):
+            events.append("set")
+            self.value = (token, expires_at)
+
+        def refresh_lock(self):
+            class Lock:
+                def __enter__(self):
+                    events.append("lock")
+
+                def __exit__(self, *exc):
+                    events.append("unlock")
+                    return False
+
+            return Lock()
+
+    client.token_store = RecordingStore()
+    client.get_company()
+    client.get_company()
+    assert events == ["get", "lock", "get", "set", "unlock", "get"]

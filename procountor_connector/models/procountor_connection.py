@@ -1,8 +1,10 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import contextlib
 import datetime
 import logging
 import threading
+import time
 
 import psycopg2
 
@@ -32,6 +34,21 @@ TOKEN_FIELDS = ("procountor_access_token", "procountor_token_expires_at")
 PINNED = "pinned"
 
 
+#: First key of the advisory lock taken while refreshing a token (the second is the connection id).
+REFRESH_LOCK_NAMESPACE = 0x50524F43  # "PROC"
+REFRESH_LOCK_WAIT_SECONDS = 10
+
+
+def _token_tuple(token, expires):
+    if not token:
+        return None
+    return token, expires.replace(tzinfo=datetime.UTC).timestamp() if expires else 0
+
+
+def _token_is_fresh(stored):
+    return bool(stored) and stored[1] - api_const.TOKEN_EXPIRY_MARGIN > time.time()
+
+
 class ConnectionTokenStore:
     """The client's ``token_store`` (get/set) backed by the two token fields of a connection.
 
@@ -51,18 +68,37 @@ class ConnectionTokenStore:
     def __init__(self, connection):
         self._connection = connection.sudo()
         self._memory = None
+        self._look_at_committed = False
 
     def get(self):
         if self._memory:
             return self._memory
         connection = self._connection
         connection.invalidate_recordset(list(TOKEN_FIELDS))
-        token = connection.procountor_access_token
-        if not token:
-            return None
-        expires = connection.procountor_token_expires_at
-        expires_at = expires.replace(tzinfo=datetime.UTC).timestamp() if expires else 0
-        return token, expires_at
+        stored = _token_tuple(
+            connection.procountor_access_token, connection.procountor_token_expires_at
+        )
+        if self._look_at_committed and not _token_is_fresh(stored):
+            # Inside the refresh lock: a worker that held it before us has committed its token
+            # after our transaction's snapshot was taken, so only a new cursor can see it.
+            stored = connection._procountor_committed_token() or stored
+        return stored
+
+    @contextlib.contextmanager
+    def refresh_lock(self):
+        """Serialise token refreshes of this connection across workers (the client's protocol).
+
+        A transaction-level advisory lock, released when the transaction that took it ends
+        (Odoo commits after each invoice and each connection in batches). While it is held by
+        another worker we wait a bounded time; after that we refresh on our own rather than block a
+        worker for minutes (two tokens of one API key are both valid).
+        """
+        self._connection._procountor_acquire_refresh_lock()
+        self._look_at_committed = True
+        try:
+            yield
+        finally:
+            self._look_at_committed = False
 
     def set(self, token, expires_at):
         self._memory = (token, expires_at)
@@ -370,6 +406,38 @@ class ProcountorConnection(models.Model):
             on_exchange=on_exchange,
             **self._procountor_client_options(),
         )
+
+    def _procountor_acquire_refresh_lock(self):
+        """Take the token-refresh advisory lock of this connection; False if waiting timed out."""
+        self.ensure_one()
+        deadline = time.monotonic() + REFRESH_LOCK_WAIT_SECONDS
+        while True:
+            self.env.cr.execute(
+                "SELECT pg_try_advisory_xact_lock(%s, %s)", [REFRESH_LOCK_NAMESPACE, self.id]
+            )
+            if self.env.cr.fetchone()[0]:
+                return True
+            if time.monotonic() >= deadline:
+                _logger.warning(
+                    "Procountor connection %s: another worker has been refreshing the token for "
+                    "%s s; fetching one here too",
+                    self.id,
+                    REFRESH_LOCK_WAIT_SECONDS,
+                )
+                return False
+            time.sleep(0.1)
+
+    def _procountor_committed_token(self):
+        """The token as last committed by any worker, read through a new cursor (fresh snapshot)."""
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT procountor_access_token, procountor_token_expires_at"
+                " FROM procountor_connection WHERE id = %s",
+                [self.id],
+            )
+            row = cr.fetchone()
+        return _token_tuple(*row) if row else None
 
     def _procountor_lock_row(self):
         """Take this connection's row for the token write; False when another transaction has it."""

@@ -92,6 +92,7 @@ class MemoryTokenStore:
 
     def __init__(self):
         self._lock = threading.Lock()
+        self._refresh = threading.Lock()
         self._value = None
 
     def get(self):
@@ -101,6 +102,10 @@ class MemoryTokenStore:
     def set(self, token, expires_at):
         with self._lock:
             self._value = (token, expires_at)
+
+    def refresh_lock(self):
+        """Threads sharing this client refresh one at a time (see ``_refreshed_token``)."""
+        return self._refresh
 
 
 class _ProcountorRetry(Retry):
@@ -601,27 +606,40 @@ class ProcountorClient:
 
     def _valid_token(self):
         """The stored token while valid (minus the safety margin), else a new one."""
-        stored = self.token_store.get()
-        if stored:
-            token, expires_at = stored
-            if token and expires_at and expires_at - const.TOKEN_EXPIRY_MARGIN > self.clock():
-                self._redactor.add_secret(token)
-                return token
-        return self.fetch_token()
+        return self._stored_token() or self._refreshed_token()
 
     def _renewed_token(self, rejected):
         """A token other than the rejected one: a fresher stored one, or a new one."""
+        return self._stored_token(rejected) or self._refreshed_token(rejected)
+
+    def _stored_token(self, rejected=None):
+        """The stored token if it is valid for a while yet and is not ``rejected``."""
         stored = self.token_store.get()
-        if stored:
-            token, expires_at = stored
-            if (
-                token
-                and token != rejected
-                and expires_at - const.TOKEN_EXPIRY_MARGIN > self.clock()
-            ):
-                self._redactor.add_secret(token)
-                return token
-        return self.fetch_token()
+        if not stored:
+            return None
+        token, expires_at = stored
+        if (
+            token
+            and token != rejected
+            and expires_at
+            and expires_at - const.TOKEN_EXPIRY_MARGIN > self.clock()
+        ):
+            self._redactor.add_secret(token)
+            return token
+        return None
+
+    def _refreshed_token(self, rejected=None):
+        """Fetch a new token, under the store's ``refresh_lock()`` when it has one.
+
+        A store shared by several processes (the Odoo connection record) offers a lock so that
+        two workers never refresh at once: whoever waited for it first looks again, because the
+        worker that held it has usually stored a fresh token meanwhile.
+        """
+        refresh_lock = getattr(self.token_store, "refresh_lock", None)
+        if refresh_lock is None:
+            return self.fetch_token()
+        with refresh_lock():
+            return self._stored_token(rejected) or self.fetch_token()
 
     def fetch_token(self):
         """Exchange the API key for an access token, store it with its expiry and return

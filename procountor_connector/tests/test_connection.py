@@ -1,10 +1,14 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import datetime
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models.procountor_connection import REFRESH_LOCK_NAMESPACE
+from ..procountor_api.client import ProcountorClient
 from .common import ProcountorTestCommon, closed_port_url, sandbox_defaults
 
 CONNECTION_LOGGER = "odoo.addons.procountor_connector.models.procountor_connection"
@@ -129,6 +133,50 @@ class TestConnection(ProcountorTestCommon):
         )
         self.assertEqual(
             len(self.exchanges(operation="fetch_token")), 1, "the in-memory token is reused"
+        )
+
+    def test_token_refresh_holds_the_refresh_lock(self):
+        """While a worker fetches a token, no other worker can take the refresh lock."""
+        original = ProcountorClient.fetch_token
+        seen = []
+
+        def fetch_token(client):
+            # Another worker = another database connection.
+            with self.registry.cursor() as other_cr:
+                other_cr.execute(
+                    "SELECT pg_try_advisory_xact_lock(%s, %s)",
+                    [REFRESH_LOCK_NAMESPACE, self.connection.id],
+                )
+                seen.append(other_cr.fetchone()[0])
+                other_cr.rollback()
+            return original(client)
+
+        self.patch(ProcountorClient, "fetch_token", fetch_token)
+        with self.connection._procountor_client() as client:
+            client.get_company()
+        self.assertEqual(seen, [False], "the other worker must wait while we refresh")
+
+    def test_token_committed_by_another_worker_is_used_after_the_lock(self):
+        """A worker that waited for the refresh lock uses the token the other worker committed."""
+        Connection = self.registry["procountor.connection"]
+        with self.connection._procountor_client() as client:
+            client.get_company()
+        token = self.connection.sudo().procountor_access_token
+        expires = self.connection.procountor_token_expires_at
+        # Our transaction still sees no token; the other worker's commit is only visible to a
+        # new cursor, which the patched method stands for.
+        self.connection.sudo().write(
+            {"procountor_access_token": False, "procountor_token_expires_at": False}
+        )
+        self.patch(
+            Connection,
+            "_procountor_committed_token",
+            lambda connection: (token, expires.replace(tzinfo=datetime.UTC).timestamp()),
+        )
+        with self.connection._procountor_client() as client:
+            client.get_session_info()
+        self.assertEqual(
+            len(self.exchanges(operation="fetch_token")), 1, "no second token was fetched"
         )
 
     def test_pinned_version_spelling(self):
