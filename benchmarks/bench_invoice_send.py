@@ -30,6 +30,7 @@ import argparse
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from unittest.mock import patch
 
@@ -272,23 +273,40 @@ def measure(env, connection, moves, sandbox_url, pdf_mode):
     return journal_size(sandbox_url), queries, wall_ms, http_ms[0], summary
 
 
-def main():
-    args = parse_args()
-    odoo = boot_odoo(args)
-    from odoo.modules.registry import Registry
-
+@contextmanager
+def pinned_sandbox():
+    """A sandbox on a free port whose fiscal calendar takes the fixed invoice dates; call it
+    after boot_odoo(), which puts the repository on the import path."""
     from procountor_sandbox.server import start_in_thread
     from procountor_sandbox.testing import pin_calendar
 
     sandbox = start_in_thread(port=0)
     try:
         pin_calendar(sandbox.url)
+        yield sandbox
+    finally:
+        sandbox.stop()
+
+
+def setup_benchmark(env, args, sandbox_url):
+    """The addon checked, the benchmark company and its connection to the sandbox:
+    ``(env, journal, customer, products, connection)``, env in the company's context."""
+    require_addon(env, args.database)
+    env, company, journal, customer, products = setup_company(env)
+    connection = setup_connection(env, company, sandbox_url, args.pdf != "none")
+    return env, journal, customer, products, connection
+
+
+def main():
+    args = parse_args()
+    odoo = boot_odoo(args)
+    from odoo.modules.registry import Registry
+
+    with pinned_sandbox() as sandbox:
         registry = Registry(args.database)
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            require_addon(env, args.database)
-            env, company, journal, customer, products = setup_company(env)
-            connection = setup_connection(env, company, sandbox.url, args.pdf != "none")
+            env, journal, customer, products, connection = setup_benchmark(env, args, sandbox.url)
             steps = ", ".join(["create", *connection._procountor_invoice_steps()])
             print(
                 f"\nsteps: {steps}; PDF: {args.pdf}; sandbox at {sandbox.url}; "
@@ -312,8 +330,6 @@ def main():
                     f"{wall_ms / 1000:>8.1f}",
                     flush=True,
                 )
-    finally:
-        sandbox.stop()
 
 
 if __name__ == "__main__":

@@ -263,18 +263,13 @@ def main():
 
     from odoo.addons.procountor_connector.procountor_api import const as api_const
 
-    from procountor_sandbox.server import start_in_thread
-    from procountor_sandbox.testing import pin_calendar
-
-    sandbox = start_in_thread(port=0)
-    try:
-        pin_calendar(sandbox.url)
+    with bench.pinned_sandbox() as sandbox:
         registry = Registry(args.database)
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            bench.require_addon(env, args.database)
-            env, company, journal, customer, products = bench.setup_company(env)
-            connection = bench.setup_connection(env, company, sandbox.url, args.pdf != "none")
+            env, journal, customer, products, connection = bench.setup_benchmark(
+                env, args, sandbox.url
+            )
             connection.procountor_timeout = (
                 args.read_timeout if args.fault else api_const.READ_TIMEOUT
             )
@@ -310,8 +305,6 @@ def main():
                     if all(state == "sent" for state, _id, _name in states.values()):
                         break
         return finish(sandbox.url, totals, states, failed_workers)
-    finally:
-        sandbox.stop()
 
 
 def finish(sandbox_url, totals, states, failed_workers):

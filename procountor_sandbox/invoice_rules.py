@@ -100,9 +100,8 @@ def _check_header(check: Checker, body: dict) -> InvoiceContext:
     if channel in enums.REFUSED_INVOICE_CHANNELS:
         check.errors.add("invoiceChannel", E.CHANNEL_NOT_ALLOWED)
     check.number(body, "discountPercent", "discountPercent", True, 0, 100, scale=4)
-    extra = check.obj(body, "extraInfo", "extraInfo", required=True)
+    extra = check.closed_obj(body, "extraInfo", "extraInfo", EXTRA_INFO_FIELDS, required=True)
     if extra is not None:
-        check.unknown(extra, EXTRA_INFO_FIELDS, "extraInfo")
         check.boolean(extra, "accountingByRow", "extraInfo.accountingByRow", True)
         check.boolean(extra, "unitPricesIncludeVat", "extraInfo.unitPricesIncludeVat", True)
     language_required = invoice_type in enums.SALES_TYPES
@@ -131,10 +130,11 @@ def _check_header(check: Checker, body: dict) -> InvoiceContext:
 
 
 def _check_counter_party(check: Checker, body: dict) -> None:
-    party = check.obj(body, "counterParty", "counterParty", required=True)
+    party = check.closed_obj(
+        body, "counterParty", "counterParty", COUNTER_PARTY_FIELDS, required=True
+    )
     if party is None:
         return
-    check.unknown(party, COUNTER_PARTY_FIELDS, "counterParty")
     check.address(
         party,
         "counterPartyAddress",
@@ -148,14 +148,13 @@ def _check_counter_party(check: Checker, body: dict) -> None:
     bcc = check.array(party, "bccAddresses", "counterParty.bccAddresses")
     if bcc is not None and len(bcc) > 4:
         check.errors.add("counterParty.bccAddresses", E.VALUE_OUT_OF_RANGE)
-    einvoice = check.obj(party, "einvoiceAddress", "counterParty.einvoiceAddress")
+    einvoice = check.closed_obj(
+        party, "einvoiceAddress", "counterParty.einvoiceAddress", EINVOICE_FIELDS
+    )
     if einvoice is not None:
-        check.unknown(einvoice, EINVOICE_FIELDS, "counterParty.einvoiceAddress")
         for key in EINVOICE_FIELDS:
             check.string(einvoice, key, join("counterParty.einvoiceAddress", key))
-    account = check.obj(party, "bankAccount", "counterParty.bankAccount")
-    if account is not None:
-        check.unknown(account, BANK_ACCOUNT_FIELDS, "counterParty.bankAccount")
+    check.closed_obj(party, "bankAccount", "counterParty.bankAccount", BANK_ACCOUNT_FIELDS)
 
 
 def _check_addresses(check: Checker, body: dict) -> None:
@@ -164,10 +163,9 @@ def _check_addresses(check: Checker, body: dict) -> None:
 
 
 def _check_payment_info(check: Checker, body: dict, ctx: InvoiceContext) -> None:
-    info = check.obj(body, "paymentInfo", "paymentInfo", required=True)
+    info = check.closed_obj(body, "paymentInfo", "paymentInfo", PAYMENT_INFO_FIELDS, required=True)
     if info is None:
         return
-    check.unknown(info, PAYMENT_INFO_FIELDS, "paymentInfo")
     method = check.string(
         info, "paymentMethod", "paymentInfo.paymentMethod", True, enum=enums.PAYMENT_METHODS
     )
@@ -189,9 +187,8 @@ def _check_payment_info(check: Checker, body: dict, ctx: InvoiceContext) -> None
     )
     check.string(info, "bankReferenceCode", "paymentInfo.bankReferenceCode")
     check.string(info, "clearingCode", "paymentInfo.clearingCode", max_len=50)
-    account = check.obj(info, "bankAccount", "paymentInfo.bankAccount")
+    account = check.closed_obj(info, "bankAccount", "paymentInfo.bankAccount", BANK_ACCOUNT_FIELDS)
     if account is not None:
-        check.unknown(account, BANK_ACCOUNT_FIELDS, "paymentInfo.bankAccount")
         check.string(account, "accountNumber", "paymentInfo.bankAccount.accountNumber")
         check.string(account, "bic", "paymentInfo.bankAccount.bic")
     if due and ctx.bill_date:
@@ -204,12 +201,7 @@ def _check_payment_info(check: Checker, body: dict, ctx: InvoiceContext) -> None
 
 def _check_rows(check: Checker, body: dict) -> None:
     rows = check.array(body, "invoiceRows", "invoiceRows", required=True, non_empty=True)
-    for index, row in enumerate(rows or []):
-        path = f"invoiceRows[{index}]"
-        if not isinstance(row, dict):
-            check.errors.add(path, E.INVALID_TYPE)
-            continue
-        check.unknown(row, ROW_FIELDS, path)
+    for path, row in check.objects(rows, "invoiceRows", ROW_FIELDS):
         check.string(row, "product", join(path, "product"), True, non_empty=True)
         check.number(row, "quantity", join(path, "quantity"), required=True)
         check.string(row, "unit", join(path, "unit"), True, enum=enums.UNITS)

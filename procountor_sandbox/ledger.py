@@ -210,12 +210,7 @@ def _check_optional_fields(check: Checker, body: dict) -> None:
 
 def _check_transactions(store, check: Checker, transactions, receipt_date, side) -> None:
     specials = defaultdict(int)
-    for index, transaction in enumerate(transactions):
-        path = f"transactions[{index}]"
-        if not isinstance(transaction, dict):
-            check.errors.add(path, E.INVALID_TYPE)
-            continue
-        check.unknown(transaction, TRANSACTION_FIELDS, path)
+    for path, transaction in check.objects(transactions, "transactions", TRANSACTION_FIELDS):
         kind = check.string(
             transaction,
             "transactionType",
@@ -257,12 +252,7 @@ def _check_dimensions(store, check: Checker, transaction, path, value) -> None:
     values = check.array(transaction, "dimensionItemValues", field)
     sums: dict[int, Decimal] = defaultdict(Decimal)
     pairs = set()
-    for index, item in enumerate(values or []):
-        item_path = f"{field}[{index}]"
-        if not isinstance(item, dict):
-            check.errors.add(item_path, E.INVALID_TYPE)
-            continue
-        check.unknown(item, DIMENSION_VALUE_FIELDS, item_path)
+    for item_path, item in check.objects(values, field, DIMENSION_VALUE_FIELDS):
         dimension_id = check.number(
             item, "dimensionId", join(item_path, "dimensionId"), True, integer=True
         )

@@ -2,7 +2,8 @@
 
 Used by the repository's pure-Python suite and usable from other test suites (e.g.
 the Odoo addon's): a bearer-authenticated caller, the control API, a valid sales
-invoice body, and a way to pin the fiscal calendar for tests with fixed dates.
+invoice body, a new sales product body, and a way to pin the fiscal calendar for tests
+with fixed dates.
 """
 
 from __future__ import annotations
@@ -120,6 +121,20 @@ SALES_INVOICE = {
     "invoiceChannel": "EMAIL",
     "language": "FINNISH",
     "originalInvoiceNumber": "INV/2026/00001",
+}
+
+
+# A sales product the default seed does not have (its code TUKI is free).
+SALES_PRODUCT = {
+    "type": "SALES",
+    "name": "Tuki",
+    "code": "TUKI",
+    "unit": "HOUR",
+    "price": 80,
+    "vat": 25.5,
+    "discount": 0,
+    "active": True,
+    "currency": "EUR",
 }
 
 

@@ -72,6 +72,24 @@ class Checker:
             return None
         return value
 
+    def closed_obj(self, parent, key, path, allowed, required=False) -> dict | None:
+        """``obj()`` whose fields outside ``allowed`` are UNKNOWN_FIELD errors too."""
+        value = self.obj(parent, key, path, required)
+        if value is not None:
+            self.unknown(value, allowed, path)
+        return value
+
+    def objects(self, items, path: str, allowed):
+        """``(item_path, item)`` of each object in an array checked by ``array()``, its
+        unknown fields reported; an item that is no object is an INVALID_TYPE error."""
+        for index, item in enumerate(items or []):
+            item_path = f"{path}[{index}]"
+            if not isinstance(item, dict):
+                self.errors.add(item_path, E.INVALID_TYPE)
+                continue
+            self.unknown(item, allowed, item_path)
+            yield item_path, item
+
     def array(self, parent, key, path, required=False, non_empty=False) -> list | None:
         value = self._value(parent, key, path, required)
         if value is None:

@@ -9,13 +9,13 @@ are read from ../shared/procountor at run time (tests/schema_support.py).
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
 from decimal import Decimal
 
 import pytest
 import schema_support
+from invoice_samples import sales_invoice_data
 
 from procountor_api.const import USER_AGENT
 from procountor_api.exceptions import (
@@ -24,14 +24,13 @@ from procountor_api.exceptions import (
     ProcountorValidationError,
 )
 from procountor_api.payloads import (
-    Address,
     InvoiceLine,
     SalesInvoiceData,
     build_sales_invoice,
     build_sales_invoice_update,
 )
 from procountor_sandbox import enums, routes
-from procountor_sandbox.testing import COMPANY_IBAN, SandboxApi, pin_calendar
+from procountor_sandbox.testing import SALES_PRODUCT, SandboxApi, pin_calendar
 
 # The operations the sandbox implements; the tour must reach each one.
 IMPLEMENTED = {
@@ -145,49 +144,31 @@ def schemas():
     return loaded
 
 
-def invoice_data(number: str, **overrides) -> SalesInvoiceData:
-    values = {
-        "number": number,
-        "invoice_date": datetime.date(2026, 3, 15),
-        "due_date": datetime.date(2026, 3, 29),
-        "currency": "EUR",
-        "customer": Address(
-            name="Asiakas Oy",
-            street="Asiakaskatu 5",
-            zip="00200",
-            city="Helsinki",
-            country_code="FI",
-        ),
-        "lines": (
-            InvoiceLine(
-                name="[KONS] Konsultointi\nmaaliskuu",
-                quantity=Decimal(3),
-                price_unit=Decimal("99.90"),
-                vat_percent=Decimal("25.5"),
-                vat_status=1,
-                discount=Decimal(10),
-                product_code="KONS",
-                unit="HOUR",
-                product_id=5001,
-            ),
-            InvoiceLine(
-                name="Kirja",
-                quantity=Decimal(1),
-                price_unit=Decimal("20"),
-                vat_percent=Decimal("13.5"),
-                vat_status=1,
-            ),
-        ),
-        "business_id": "2077474-0",
-        "email": "laskut@asiakas.example",
-        "invoice_channel": "EMAIL",
-        "lang": "fi_FI",
-        "vat_status": 1,
-        "bank_account_iban": COMPANY_IBAN,
-        "partner_id": 4001,
-    }
-    values.update(overrides)
-    return SalesInvoiceData(**values)
+# Two lines: a product line with discount and unit, and a plain line at another VAT rate.
+TOUR_LINES = (
+    InvoiceLine(
+        name="[KONS] Konsultointi\nmaaliskuu",
+        quantity=Decimal(3),
+        price_unit=Decimal("99.90"),
+        vat_percent=Decimal("25.5"),
+        vat_status=1,
+        discount=Decimal(10),
+        product_code="KONS",
+        unit="HOUR",
+        product_id=5001,
+    ),
+    InvoiceLine(
+        name="Kirja",
+        quantity=Decimal(1),
+        price_unit=Decimal("20"),
+        vat_percent=Decimal("13.5"),
+        vat_status=1,
+    ),
+)
+
+
+def invoice_data(number: str, lines=TOUR_LINES, **overrides) -> SalesInvoiceData:
+    return sales_invoice_data(number, lines, **overrides)
 
 
 def _master_data_tour(client):
@@ -225,19 +206,7 @@ def _partner_and_product_tour(client, raw):
     assert len(list(client.search_products(size=2))) == 4
     assert client.get_product(5001)["code"] == "KONS"
     assert len(client.get_products([5001, 5002])) == 2
-    product = client.create_product(
-        {
-            "type": "SALES",
-            "name": "Tuki",
-            "code": "TUKI",
-            "unit": "HOUR",
-            "price": 80,
-            "vat": 25.5,
-            "discount": 0,
-            "active": True,
-            "currency": "EUR",
-        }
-    )
+    product = client.create_product(dict(SALES_PRODUCT))
     client.update_product(product["id"], {**product, "price": 90})
     assert raw.call("DELETE", f"/products/{product['id']}").status_code == 204
 

@@ -7,11 +7,11 @@ timeout, dropped connection, token renewal).
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 import pytest
 import requests
+from invoice_samples import sales_invoice_data
 
 from procountor_api.client import ProcountorClient
 from procountor_api.exceptions import (
@@ -20,15 +20,13 @@ from procountor_api.exceptions import (
     ProcountorTimeoutError,
 )
 from procountor_api.payloads import (
-    Address,
     InvoiceLine,
-    SalesInvoiceData,
     build_sales_invoice,
     invoice_totals,
     remote_totals,
 )
 from procountor_sandbox import defaults
-from procountor_sandbox.testing import COMPANY_IBAN, TIMEOUT, pin_calendar
+from procountor_sandbox.testing import TIMEOUT, pin_calendar
 
 
 @pytest.fixture
@@ -63,48 +61,29 @@ def stored_invoices(url):
     return requests.get(f"{url}/_sandbox/invoices", timeout=TIMEOUT).json()
 
 
+E2E_LINES = (
+    InvoiceLine(
+        name="Konsultointi",
+        quantity=Decimal("7.5"),
+        price_unit=Decimal("95.00"),
+        vat_percent=Decimal("25.5"),
+        vat_status=1,
+        discount=Decimal(5),
+        unit="HOUR",
+    ),
+    InvoiceLine(
+        name="Kirja",
+        quantity=Decimal(3),
+        price_unit=Decimal("24.90"),
+        vat_percent=Decimal("13.5"),
+        vat_status=1,
+    ),
+)
+
+
 def invoice_body(number="INV/2026/0100", **overrides):
-    values = {
-        "number": number,
-        "invoice_date": datetime.date(2026, 3, 15),
-        "due_date": datetime.date(2026, 3, 29),
-        "currency": "EUR",
-        "customer": Address(
-            name="Asiakas Oy",
-            street="Asiakaskatu 5",
-            zip="00200",
-            city="Helsinki",
-            country_code="FI",
-        ),
-        "lines": (
-            InvoiceLine(
-                name="Konsultointi",
-                quantity=Decimal("7.5"),
-                price_unit=Decimal("95.00"),
-                vat_percent=Decimal("25.5"),
-                vat_status=1,
-                discount=Decimal(5),
-                unit="HOUR",
-            ),
-            InvoiceLine(
-                name="Kirja",
-                quantity=Decimal(3),
-                price_unit=Decimal("24.90"),
-                vat_percent=Decimal("13.5"),
-                vat_status=1,
-            ),
-        ),
-        "business_id": "2077474-0",
-        "email": "laskut@asiakas.example",
-        "invoice_channel": "EMAIL",
-        "lang": "fi_FI",
-        "vat_status": 1,
-        "bank_account_iban": COMPANY_IBAN,
-        "payment_reference": "RF18 5390 0754 7034",
-        "partner_id": 4001,
-    }
-    values.update(overrides)
-    return build_sales_invoice(SalesInvoiceData(**values))
+    overrides.setdefault("payment_reference", "RF18 5390 0754 7034")
+    return build_sales_invoice(sales_invoice_data(number, E2E_LINES, **overrides))
 
 
 def test_token_and_reference_data(client):

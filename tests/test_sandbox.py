@@ -20,6 +20,7 @@ from procountor_sandbox.server import start_in_thread
 from procountor_sandbox.store import format_version
 from procountor_sandbox.testing import (
     COMPANY_IBAN,
+    SALES_PRODUCT,
     TIMEOUT,
     TOKEN_FORM,
     SandboxApi,
@@ -626,17 +627,7 @@ def test_products_keyset_paging_and_writes(api):
     assert [p["id"] for p in second["results"]] == [5003, 5004]
     purchases = api.ok("GET", "/products", params={"type": "PURCHASE"})
     assert [p["code"] for p in purchases["results"]] == ["TARV"]
-    product = {
-        "type": "SALES",
-        "name": "Tuki",
-        "code": "TUKI",
-        "unit": "HOUR",
-        "price": 80,
-        "vat": 25.5,
-        "discount": 0,
-        "active": True,
-        "currency": "EUR",
-    }
+    product = dict(SALES_PRODUCT)
     created = api.ok("POST", "/products", json=product)
     updated = api.ok("PUT", f"/products/{created['id']}", json={**product, "price": 90})
     assert updated["price"] == 90 and updated["version"] > created["version"]

@@ -21,7 +21,7 @@ from ..ledger import build_invoice_receipt, refresh_invoice_receipt
 from ..money import invoice_sum_info
 from ..validation import Checker, parse_date
 from . import route
-from .common import info, pick, public
+from .common import check_version, find_or_404, info, pick, public, read_object
 
 BASIC_KEYS = (
     "id",
@@ -64,10 +64,7 @@ def basic_info(invoice: dict) -> dict:
 
 
 def get_invoice_or_404(store, invoice_id: int) -> dict:
-    invoice = store.invoices.get(invoice_id)
-    if invoice is None:
-        raise E.not_found()
-    return invoice
+    return find_or_404(store.invoices, invoice_id)
 
 
 def forbidden(message: str = E.INVALID_STATUS) -> E.ApiError:
@@ -192,14 +189,9 @@ def _check_editable(invoice: dict) -> None:
 def update_invoice(api, request, invoice_id):
     store = api.store
     current = get_invoice_or_404(store, invoice_id)
-    body = read_json(request)
-    if not isinstance(body, dict):
-        raise E.ApiError.single(400, E.INVALID_JSON)
+    body = read_object(request)
     _check_editable(current)
-    if not body.get("version"):
-        raise E.ApiError.single(400, E.MAY_NOT_BE_NULL, "version")
-    if body["version"] != current["version"]:
-        raise E.ApiError.single(400, E.INVALID_VERSION, "version")
+    check_version(body.get("version"), current)
     if body.get("type") not in (None, current["type"]):
         raise E.ApiError.single(400, E.NOT_EDITABLE, "type")
     invoice = validate_invoice(store, body, existing=current)
@@ -285,11 +277,9 @@ def mark_invoice_unfinished(api, request, invoice_id):
 @route("/invoices/<int:invoice_id>/notes", "PUT")
 def update_invoice_notes(api, request, invoice_id):
     invoice = get_invoice_or_404(api.store, invoice_id)
-    body = read_json(request)
+    body = read_object(request)
     errors = E.FieldErrors()
     check = Checker(errors)
-    if not isinstance(body, dict):
-        raise E.ApiError.single(400, E.INVALID_JSON)
     check.unknown(body, {"notes"}, "")
     check.string(body, "notes", "notes", True, 10000)
     errors.raise_if_any()

@@ -10,7 +10,7 @@ from ..ledger import assign_transaction_ids, imbalance, receipt_view, validate_r
 from ..money import as_json_number
 from ..validation import parse_date
 from . import route
-from .common import info, pick
+from .common import check_version, find_or_404, info, pick, read_object
 from .invoices import forbidden
 
 BASIC_KEYS = (
@@ -26,10 +26,7 @@ BASIC_KEYS = (
 
 
 def _get(api, receipt_id: int) -> dict:
-    receipt = api.store.ledgerReceipts.get(receipt_id)
-    if receipt is None:
-        raise E.not_found()
-    return receipt
+    return find_or_404(api.store.ledgerReceipts, receipt_id)
 
 
 def _reconcile(store, receipt: dict) -> None:
@@ -79,17 +76,12 @@ def search_ledger_receipts(api, request):
 def update_ledger_receipt(api, request, receipt_id):
     store = api.store
     current = _get(api, receipt_id)
-    body = read_json(request)
-    if not isinstance(body, dict):
-        raise E.ApiError.single(400, E.INVALID_JSON)
+    body = read_object(request)
     if current["type"] not in enums.EDITABLE_LEDGER_RECEIPT_TYPES:
         raise forbidden(E.TYPE_NOT_ALLOWED)
     if receipt_view(store, current).get("status") == "INVALIDATED":
         raise forbidden()
-    if not body.get("version"):
-        raise E.ApiError.single(400, E.MAY_NOT_BE_NULL, "version")
-    if body["version"] != current["version"]:
-        raise E.ApiError.single(400, E.INVALID_VERSION, "version")
+    check_version(body.get("version"), current)
     receipt = validate_receipt(store, body, existing=current)
     known = {t["id"] for t in current["transactions"]}
     assign_transaction_ids(store, receipt["transactions"], known)

@@ -9,7 +9,7 @@ from .. import errors as E
 from ..httputil import batch_get, keyset, page_params, paginate, query_bool, read_json
 from ..validation import ADDRESS_FIELDS, Checker, join
 from . import route
-from .common import pick, public
+from .common import check_version, find_or_404, pick, public, read_object, save
 
 PARTNER_FIELDS = frozenset(
     """additionalInfo address attachments billingAddress contactPersons deliveryAddress id
@@ -62,9 +62,8 @@ def validate_partner(store, body, partner_id: int | None = None) -> dict:
     check.address(body, "deliveryAddress", "deliveryAddress", ADDRESS_FIELDS)
     _check_invoicing_info(store, check, body, partner_type, partner_id)
     _check_payment_info(check, body)
-    registry = check.obj(body, "registryInfo", "registryInfo")
+    registry = check.closed_obj(body, "registryInfo", "registryInfo", REGISTRY_INFO_FIELDS)
     if registry is not None:
-        check.unknown(registry, REGISTRY_INFO_FIELDS, "registryInfo")
         check.boolean(registry, "active", "registryInfo.active")
     check.obj(body, "additionalInfo", "additionalInfo")
     check.array(body, "contactPersons", "contactPersons")
@@ -76,10 +75,9 @@ def validate_partner(store, body, partner_id: int | None = None) -> dict:
 
 
 def _check_invoicing_info(store, check: Checker, body, partner_type, partner_id) -> None:
-    info = check.obj(body, "invoicingInfo", "invoicingInfo")
+    info = check.closed_obj(body, "invoicingInfo", "invoicingInfo", INVOICING_INFO_FIELDS)
     if info is None:
         return
-    check.unknown(info, INVOICING_INFO_FIELDS, "invoicingInfo")
     for key in INVOICING_INFO_FIELDS - {"bccAddresses", "denyEinvoiceReminders"}:
         enum = {"invoiceChannel": enums.INVOICE_CHANNELS, "language": enums.LANGUAGES}
         check.string(info, key, join("invoicingInfo", key), enum=enum.get(key))
@@ -103,10 +101,9 @@ def _check_invoicing_info(store, check: Checker, body, partner_type, partner_id)
 
 
 def _check_payment_info(check: Checker, body) -> None:
-    info = check.obj(body, "paymentInfo", "paymentInfo", required=True)
+    info = check.closed_obj(body, "paymentInfo", "paymentInfo", PAYMENT_INFO_FIELDS, required=True)
     if info is None:
         return
-    check.unknown(info, PAYMENT_INFO_FIELDS, "paymentInfo")
     check.string(
         info,
         "paymentMethod",
@@ -124,10 +121,7 @@ def _check_payment_info(check: Checker, body) -> None:
 
 
 def _get(api, partner_id: int) -> dict:
-    partner = api.store.businessPartners.get(partner_id)
-    if partner is None:
-        raise E.not_found()
-    return partner
+    return find_or_404(api.store.businessPartners, partner_id)
 
 
 @route("/businesspartners", "GET")
@@ -167,33 +161,21 @@ def get_business_partners(api, request, ids):
 def create_business_partner(api, request):
     store = api.store
     partner = validate_partner(store, read_json(request))
-    partner["id"] = store.next_id("businessPartner")
-    partner["version"] = store.new_version()
-    store.businessPartners[partner["id"]] = partner
-    return 200, public(partner)
+    return save(store, store.businessPartners, store.next_id("businessPartner"), partner)
 
 
 @route("/businesspartners/<int:partner_id>", "PUT")
 def replace_business_partner(api, request, partner_id):
     _get(api, partner_id)
     partner = validate_partner(api.store, read_json(request), partner_id)
-    partner["id"] = partner_id
-    partner["version"] = api.store.new_version()
-    api.store.businessPartners[partner_id] = partner
-    return 200, public(partner)
+    return save(api.store, api.store.businessPartners, partner_id, partner)
 
 
 @route("/businesspartners/<int:partner_id>", "PATCH")
 def patch_business_partner(api, request, partner_id):
     current = _get(api, partner_id)
-    body = read_json(request)
-    if not isinstance(body, dict):
-        raise E.ApiError.single(400, E.INVALID_JSON)
-    version = body.get("version") or request.args.get("version")
-    if not version:
-        raise E.ApiError.single(400, E.MAY_NOT_BE_NULL, "version")
-    if version != current["version"]:
-        raise E.ApiError.single(400, E.INVALID_VERSION, "version")
+    body = read_object(request)
+    check_version(body.get("version") or request.args.get("version"), current)
     errors = E.FieldErrors()
     for key in body:
         if key not in PATCHABLE_FIELDS:
@@ -208,7 +190,4 @@ def patch_business_partner(api, request, partner_id):
         else:
             merged[key] = copy.deepcopy(value)
     partner = validate_partner(api.store, merged, partner_id)
-    partner["id"] = partner_id
-    partner["version"] = api.store.new_version()
-    api.store.businessPartners[partner_id] = partner
-    return 200, public(partner)
+    return save(api.store, api.store.businessPartners, partner_id, partner)

@@ -9,7 +9,7 @@ from .. import errors as E
 from ..httputil import batch_get, keyset, query_bool, query_int, read_json
 from ..validation import Checker, join
 from . import route
-from .common import public
+from .common import find_or_404, public, save
 
 PRODUCT_FIELDS = frozenset(
     """active bookkeepingAccount code currency defaultAccount discount endDate id name
@@ -59,10 +59,7 @@ def validate_product(store, body) -> dict:
 
 
 def _get(api, product_id: int) -> dict:
-    product = api.store.products.get(product_id)
-    if product is None:
-        raise E.not_found()
-    return product
+    return find_or_404(api.store.products, product_id)
 
 
 @route("/products", "GET")
@@ -100,10 +97,7 @@ def get_products(api, request, ids):
 def create_product(api, request):
     store = api.store
     product = validate_product(store, read_json(request))
-    product["id"] = store.next_id("product")
-    product["version"] = store.new_version()
-    store.products[product["id"]] = product
-    return 200, public(product)
+    return save(store, store.products, store.next_id("product"), product)
 
 
 @route("/products/<int:product_id>", "PUT")
@@ -113,10 +107,7 @@ def update_product(api, request, product_id):
     if isinstance(body, dict) and body.get("version") not in (None, current["version"]):
         raise E.ApiError.single(400, E.INVALID_VERSION, "version")
     product = validate_product(api.store, body)
-    product["id"] = product_id
-    product["version"] = api.store.new_version()
-    api.store.products[product_id] = product
-    return 200, public(product)
+    return save(api.store, api.store.products, product_id, product)
 
 
 @route("/products/<int:product_id>", "DELETE")
