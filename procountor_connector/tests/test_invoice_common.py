@@ -166,6 +166,12 @@ class ProcountorInvoiceCase(ProcountorTestCommon):
         """Every invoice the sandbox holds (API view with sums, attachments, receipt)."""
         return self.sandbox_get("/_sandbox/invoices")
 
+    def repost_with_price(self, move, price_unit):
+        """Reset a posted invoice to draft, change its price and post it again."""
+        move.button_draft()
+        move.invoice_line_ids.price_unit = price_unit
+        move.action_post()
+
     def remote_by_number(self):
         """Sandbox invoices grouped by originalInvoiceNumber."""
         grouped = {}

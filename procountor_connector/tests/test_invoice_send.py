@@ -232,9 +232,7 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         move = self.make_invoice()
         move._procountor_send_batch()
         first_id = move.procountor_invoice_id
-        move.button_draft()
-        move.invoice_line_ids.price_unit = 120.0
-        move.action_post()
+        self.repost_with_price(move, 120.0)
         self.assertTrue(move.procountor_outdated)
         # Still UNFINISHED in Procountor: updated in place (PUT with version).
         move._procountor_send_batch()
@@ -246,9 +244,7 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         # Approved in Procountor meanwhile: refused, with what to do.
         with self.connection._procountor_client() as client:
             client.approve_invoice(first_id)
-        move.button_draft()
-        move.invoice_line_ids.price_unit = 130.0
-        move.action_post()
+        self.repost_with_price(move, 130.0)
         summary = move._procountor_send_batch()
         self.assertEqual(summary.failed, move)
         self.assertEqual(move.procountor_state, "sent")

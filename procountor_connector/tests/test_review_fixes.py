@@ -64,9 +64,7 @@ class TestReviewFixes(ProcountorInvoiceCase):
         move = self.make_invoice()
         move._procountor_send_batch()
         self.assertEqual(move.procountor_state, "sent", move.procountor_error)
-        move.button_draft()
-        move.invoice_line_ids.price_unit = 120.0
-        move.action_post()
+        self.repost_with_price(move, 120.0)
         self.assertTrue(move.procountor_outdated)
         move._procountor_send_batch()
         self.assertFalse(move.procountor_outdated, move.procountor_error)
