@@ -1,0 +1,474 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The send pipeline of one sales invoice: claim, create exactly once, the optional steps,
+updates of a changed invoice, and how failures are stored (docs/architecture.md, "Invoices")."""
+
+import logging
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+
+from ..procountor_api import payloads
+from ..procountor_api.exceptions import ProcountorError
+from .account_move import (
+    PROCOUNTOR_ERROR_HELP,
+    REMOTE_EDITABLE_STATUS,
+    REMOTE_INVALIDATED_STATUS,
+    STEP_ORDER,
+    _payload_hash,
+)
+
+_logger = logging.getLogger(__name__)
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _procountor_send_one(self, connection, client, pdf=None, lookup=None):
+        """Send one invoice as far as the connection's steps go. Returns the outcome:
+        ``sent``, ``skipped`` (already done, or being sent by another worker) or ``failed``.
+        """
+        self.ensure_one()
+        if not self._procountor_try_lock():
+            return "skipped"
+        if not self._procountor_is_candidate():
+            return "skipped"
+        if self.procountor_state == "sent" and not self.procountor_outdated:
+            return "skipped"
+        if self.procountor_state == "sending" and self._procountor_claim_is_active():
+            return "skipped"
+        data, problems = self._procountor_prepare(connection, lookup)
+        if problems:
+            self._procountor_fail_before_http(problems)
+            return "failed"
+        try:
+            if self.procountor_invoice_id and self.procountor_outdated:
+                return self._procountor_update_remote(connection, client, data, pdf)
+            resumed = bool(self.procountor_invoice_id)
+            if not resumed:
+                self._procountor_create_once(connection, client, data)
+            self._procountor_run_steps(connection, client, pdf, resumed=resumed)
+        except ProcountorError as exc:
+            self._procountor_fail_remote(exc)
+            return "failed"
+        return "sent"
+
+    # ------------------------------------------------------------------ exactly-once creation
+
+    def _procountor_create_once(self, connection, client, data):
+        """Create the Procountor invoice, or adopt the one an unconfirmed attempt made
+        (``payloads.create_once``: search by number first when ``procountor_create_unknown``).
+
+        Only a POST answered 4xx clears ``procountor_create_unknown``: after a timeout, a
+        5xx, a lost answer or a crash it stays set for the next attempt.
+        """
+        body = payloads.build_sales_invoice(data)
+        try:
+            remote, adopted = payloads.create_once(
+                client,
+                body,
+                create_unknown=self.procountor_create_unknown,
+                claim=lambda: self._procountor_claim(connection),
+            )
+        except ProcountorError as exc:
+            if (
+                self.procountor_create_unknown
+                and not exc.ambiguous
+                and exc.operation == "create_invoice"
+            ):
+                # Procountor answered the POST and created nothing: a new POST is safe later.
+                self._procountor_write({"procountor_create_unknown": False})
+            raise
+        self._procountor_store_created(connection, remote, body, adopted=adopted)
+
+    def _procountor_claim(self, connection):
+        """Durably mark the invoice as being sent, before the POST leaves."""
+        self._procountor_write(
+            {
+                "procountor_state": "sending",
+                "procountor_create_unknown": True,
+                "procountor_claimed_at": fields.Datetime.now(),
+                "procountor_connection_id": connection.id,
+            }
+        )
+        self._procountor_commit()
+
+    def _procountor_store_created(self, connection, remote, body, adopted=False):
+        """One write with everything Procountor answered, then commit."""
+        steps_left = bool(connection._procountor_invoice_steps())
+        vals = {
+            "procountor_state": "sending" if steps_left else "sent",
+            "procountor_step": "created",
+            "procountor_connection_id": connection.id,
+            "procountor_create_unknown": False,
+            "procountor_error": False,
+            "procountor_error_retryable": False,
+            "procountor_payload_hash": _payload_hash(body),
+            "procountor_outdated": False,
+            **self._procountor_remote_vals(remote),
+        }
+        if not steps_left:
+            vals.update(procountor_claimed_at=False, procountor_attempt_date=fields.Datetime.now())
+        elif adopted:
+            # The commit below releases the row lock while the steps are still to run. An
+            # adoption made no claim (only a POST does): without one, a second worker would
+            # take the invoice as abandoned and run the same steps (second PDF, second send).
+            vals["procountor_claimed_at"] = fields.Datetime.now()
+        self._procountor_write(vals)
+        if adopted:
+            self._message_log(
+                body=_(
+                    "Procountor already had this invoice (id %(id)s) from an earlier attempt "
+                    "whose answer was lost: it was adopted, not created again.",
+                    id=remote.get("id"),
+                )
+            )
+        self._procountor_check_remote_totals(remote, body)
+        self._procountor_commit()
+
+    @api.model
+    def _procountor_remote_vals(self, remote):
+        vals = {
+            "procountor_invoice_id": int(remote["id"]),
+            "procountor_status": remote.get("status") or False,
+            "procountor_version": remote.get("version") or False,
+        }
+        if remote.get("invoiceNumber"):
+            vals["procountor_invoice_number"] = int(remote["invoiceNumber"])
+        if remote.get("ledgerReceiptId"):
+            vals["procountor_ledger_receipt_id"] = int(remote["ledgerReceiptId"])
+        return vals
+
+    def _procountor_check_remote_totals(self, remote, body):
+        """Note on the invoice when Procountor's sums differ from Odoo's."""
+        remote_totals = payloads.remote_totals(remote, self.currency_id.name)
+        if remote_totals is None:
+            return
+        odoo_totals = self._procountor_odoo_totals()
+        if remote_totals.as_tuple() != odoo_totals.as_tuple():
+            self._message_log(
+                body=_(
+                    "Procountor computed other totals than Odoo: %(remote)s instead of %(odoo)s "
+                    "(without VAT, VAT, total).",
+                    remote=" / ".join(str(value) for value in remote_totals.as_tuple()),
+                    odoo=" / ".join(str(value) for value in odoo_totals.as_tuple()),
+                )
+            )
+
+    def _procountor_odoo_totals(self):
+        """Odoo's totals in the invoice currency, signed like the Procountor body."""
+        sign = -1 if self.move_type == "out_refund" else 1
+        untaxed = payloads.round_cents(sign * payloads.to_decimal(self.amount_untaxed))
+        tax = payloads.round_cents(sign * payloads.to_decimal(self.amount_tax))
+        return payloads.Totals(untaxed, tax, untaxed + tax)
+
+    # ------------------------------------------------------------------ steps after creation
+
+    def _procountor_run_steps(self, connection, client, pdf=None, resumed=False):
+        """Run the connection's optional steps not yet done, then record the outcome.
+
+        ``resumed``: an earlier attempt may have done more than it recorded (it died between
+        a step and its write), so the Procountor invoice is read first and steps it shows as
+        done are skipped: no second attachment, no approving twice.
+        """
+        steps = connection._procountor_invoice_steps()
+        done = STEP_ORDER.index(self.procountor_step)
+        todo = [step for step in steps if STEP_ORDER.index(step) > done]
+        remote = client.get_invoice(self.procountor_invoice_id) if resumed and todo else None
+        reached = self.procountor_step
+        status = remote.get("status") if remote else self.procountor_status
+        try:
+            for step in todo:
+                status = self._procountor_run_step(step, connection, client, pdf, remote, status)
+                reached = step
+        except ProcountorError:
+            self._procountor_write(
+                {"procountor_step": reached, "procountor_status": status or False}
+            )
+            raise
+        vals = {
+            "procountor_state": "sent",
+            "procountor_step": reached,
+            "procountor_status": status or False,
+            "procountor_error": False,
+            "procountor_error_retryable": False,
+            "procountor_claimed_at": False,
+            "procountor_attempt_date": fields.Datetime.now(),
+        }
+        if remote:
+            vals["procountor_version"] = remote.get("version") or self.procountor_version
+        if todo or self.procountor_state != "sent":
+            self._procountor_write(vals)
+
+    def _procountor_run_step(self, step, connection, client, pdf, remote, status):
+        """Run one step; returns Procountor's status of the invoice afterwards."""
+        remote_id = self.procountor_invoice_id
+        if step == "accounting":
+            self._procountor_step_accounting(connection, client)
+        elif step == "attached":
+            self._procountor_step_attach(client, pdf, remote)
+        elif step == "approved" and status == REMOTE_EDITABLE_STATUS:
+            client.approve_invoice(remote_id)
+            status = "NOT_SENT"
+        elif step == "sent" and status != "SENT":
+            client.send_invoice(remote_id)
+            status = "SENT"
+        return status
+
+    def _procountor_step_attach(self, client, pdf, remote):
+        if not pdf:
+            try:
+                with self.env.cr.savepoint():
+                    pdf = self._procountor_invoice_pdf()
+            except Exception as exc:  # noqa: BLE001 - reports fail in many ways (wkhtmltopdf)
+                _logger.exception("Rendering the PDF of %s failed", self.name)
+                raise ProcountorError(
+                    _("The invoice PDF could not be rendered: %(error)s", error=exc)
+                ) from exc
+        filename, content = pdf
+        known = {attachment.get("name") for attachment in (remote or {}).get("attachments") or ()}
+        if filename in known:
+            return
+        meta = {
+            "referenceType": "INVOICE",
+            "referenceId": self.procountor_invoice_id,
+            "sendWithInvoice": True,
+        }
+        client.upload_attachment(meta, filename, content)
+
+    def _procountor_invoice_pdf(self):
+        """(filename, bytes) of the invoice PDF: the one Odoo stored, else rendered now.
+
+        Under tests Odoo renders HTML instead of a PDF; those bytes go up all the same.
+        """
+        self.ensure_one()
+        if self.invoice_pdf_report_id:
+            return self.invoice_pdf_report_id.name, self.invoice_pdf_report_id.raw
+        report = "account.account_invoices"
+        Report = self.env["ir.actions.report"].with_company(self.company_id)
+        content, report_type = Report._pre_render_qweb_pdf(report, res_ids=self.ids)
+        content_by_id = Report._get_splitted_report(report, content, report_type)
+        return self._get_invoice_report_filename(), content_by_id[self.id]
+
+    def _procountor_step_accounting(self, connection, client):
+        """Write Odoo's accounts and analytic distribution on the invoice's accounting page.
+
+        With ``accountingByRow`` Procountor makes one ENTRY per invoice row, in row order,
+        and one REVERSING_ENTRY for the receivable.
+        """
+        receipt = client.get_ledger_receipt(self.procountor_ledger_receipt_id)
+        lines = self._procountor_product_lines()
+        entries = [
+            t for t in receipt.get("transactions") or () if t.get("transactionType") == "ENTRY"
+        ]
+        if len(entries) != len(lines):
+            raise ProcountorError(
+                _(
+                    "The accounting page of Procountor invoice %(id)s has %(entries)s rows for "
+                    "%(lines)s invoice lines; set the accounts in Procountor.",
+                    id=self.procountor_invoice_id,
+                    entries=len(entries),
+                    lines=len(lines),
+                )
+            )
+        for entry, line in zip(entries, lines, strict=True):
+            entry["account"] = connection._procountor_ledger_account_code(line.account_id)
+            values = self._procountor_dimension_values(
+                connection, line, entry.get("accountingValue")
+            )
+            if values:
+                entry["dimensionItemValues"] = values
+        receivable = self.line_ids.filtered(lambda line: line.display_type == "payment_term")[:1]
+        for transaction in receipt.get("transactions") or ():
+            if transaction.get("transactionType") == "REVERSING_ENTRY" and receivable:
+                transaction["account"] = connection._procountor_ledger_account_code(
+                    receivable.account_id
+                )
+        client.update_ledger_receipt(self.procountor_ledger_receipt_id, receipt)
+
+    @api.model
+    def _procountor_dimension_values(self, connection, line, accounting_value):
+        """Procountor ``dimensionItemValues`` of a line's analytic distribution.
+
+        Each dimension's values add up to the row's amount (the last item takes the rounding
+        remainder); amounts are absolute, as Procountor documents them.
+        """
+        amount = abs(payloads.round_cents(accounting_value or 0))
+        shares = {}
+        for key, percent in (line.analytic_distribution or {}).items():
+            for account_id in str(key).split(","):
+                analytic = self.env["account.analytic.account"].browse(int(account_id))
+                item = connection._procountor_dimension_item(analytic)
+                if item:
+                    shares.setdefault(item.dimension_id, []).append((item, Decimal(str(percent))))
+        values = []
+        for dimension, items in shares.items():
+            left = amount
+            for index, (item, percent) in enumerate(items):
+                value = (
+                    left
+                    if index == len(items) - 1
+                    else payloads.round_cents(amount * percent / 100)
+                )
+                left -= value
+                values.append(
+                    {
+                        "dimensionId": dimension.procountor_id,
+                        "itemId": item.procountor_id,
+                        "value": float(value),
+                    }
+                )
+        return values
+
+    # ------------------------------------------------------------------ updating a sent invoice
+
+    def _procountor_update_remote(self, connection, client, data, pdf):
+        """The invoice changed after it was sent: PUT it while Procountor allows, else refuse."""
+        remote = client.get_invoice(self.procountor_invoice_id)
+        status = remote.get("status")
+        if status == REMOTE_INVALIDATED_STATUS:
+            # Invalidated in Procountor as we advised: forget it and create a new one.
+            self._procountor_write(
+                {
+                    "procountor_invoice_id": 0,
+                    "procountor_invoice_number": 0,
+                    "procountor_ledger_receipt_id": 0,
+                    "procountor_step": "none",
+                    "procountor_status": False,
+                    "procountor_version": False,
+                    "procountor_outdated": False,
+                }
+            )
+            self._procountor_create_once(connection, client, data)
+            self._procountor_run_steps(connection, client, pdf)
+            return "sent"
+        if status != REMOTE_EDITABLE_STATUS:
+            self._procountor_write(
+                {
+                    "procountor_status": status or False,
+                    "procountor_error": _(
+                        "Procountor invoice %(number)s is %(status)s: Procountor accepts changes "
+                        "only while an invoice is unfinished.\nTo correct it, either invalidate it "
+                        "in Procountor and send this invoice again (a new Procountor invoice is "
+                        "created), or create a credit note in Odoo for the difference and send "
+                        "that.",
+                        number=remote.get("invoiceNumber") or self.procountor_invoice_id,
+                        status=status,
+                    ),
+                    "procountor_error_retryable": False,
+                    "procountor_attempt_date": fields.Datetime.now(),
+                }
+            )
+            return "failed"
+        if connection.invoice_attach_pdf:
+            self._procountor_delete_stale_pdfs(client, remote, pdf)
+        body = payloads.build_sales_invoice_update(data, remote.get("version"))
+        updated = client.update_invoice(self.procountor_invoice_id, body)
+        vals = {
+            **self._procountor_remote_vals(updated),
+            "procountor_step": "created",
+            "procountor_payload_hash": _payload_hash(payloads.build_sales_invoice(data)),
+            "procountor_outdated": False,
+            "procountor_error": False,
+        }
+        self._procountor_write(vals)
+        self._message_log(body=_("The Procountor invoice was updated with the changed invoice."))
+        self._procountor_commit()
+        self._procountor_run_steps(connection, client, pdf)
+        if self.procountor_state != "sent":
+            self._procountor_write(
+                {"procountor_state": "sent", "procountor_attempt_date": fields.Datetime.now()}
+            )
+        return "sent"
+
+    def _procountor_delete_stale_pdfs(self, client, remote, pdf):
+        """Remove the invoice PDFs uploaded before the invoice changed.
+
+        The steps after the update upload the new PDF; the old one, still marked
+        ``sendWithInvoice``, would otherwise go to the customer with it. Done before the PUT:
+        if anything fails, ``procountor_outdated`` stays set and the next attempt repeats the
+        whole update, so no stale PDF is ever left next to the new one.
+        """
+        names = {self._get_invoice_report_filename(), self.invoice_pdf_report_id.name}
+        if pdf:
+            names.add(pdf[0])
+        for attachment in remote.get("attachments") or ():
+            if attachment.get("name") in names and attachment.get("id"):
+                client.request(
+                    "DELETE",
+                    f"/attachments/{int(attachment['id'])}",
+                    operation="delete_attachment",
+                    expected=(200, 204),
+                )
+
+    # ------------------------------------------------------------------ failures
+
+    def _procountor_write(self, vals):
+        """Write Procountor bookkeeping fields (never accounting data) in one write.
+
+        Only ``procountor_*`` fields are written here, so the accounting machinery that a
+        write on a posted invoice triggers is skipped: the sync of tax and payment-term lines
+        (``skip_invoice_sync``) and the balance check (``check_move_validity``) would find
+        nothing to do at about 20 ms each. Nor is the invoice marked as manually modified.
+        """
+        if not all(name.startswith("procountor_") for name in vals):
+            raise ValueError(f"not a Procountor field in {sorted(vals)}")
+        self.with_context(
+            skip_is_manually_modified=True,
+            tracking_disable=True,
+            skip_invoice_sync=True,
+            check_move_validity=False,
+        ).write(vals)
+
+    def _procountor_fail_before_http(self, problems):
+        """Checks failed: nothing was sent. The error lists every problem at once."""
+        self.ensure_one()
+        text = (
+            _("Not sent to Procountor:") + "\n" + "\n".join(f"• {problem}" for problem in problems)
+        )
+        vals = {
+            "procountor_error": text,
+            "procountor_error_retryable": True,
+            "procountor_attempt_date": fields.Datetime.now(),
+        }
+        # An unconfirmed creation keeps "sending": the next attempt must look Procountor up.
+        if not self.procountor_create_unknown and self.procountor_state != "sent":
+            vals["procountor_state"] = "error"
+        self._procountor_write(vals)
+
+    def _procountor_fail_remote(self, error):
+        """Store a failed call; an unconfirmed creation stays ``sending`` (see the diagram)."""
+        self.ensure_one()
+        vals = {
+            "procountor_error": self._procountor_explain(error),
+            "procountor_error_retryable": bool(error.retryable),
+            "procountor_claimed_at": False,
+            "procountor_attempt_date": fields.Datetime.now(),
+        }
+        if self.procountor_create_unknown:
+            vals["procountor_state"] = "sending"
+        elif not (self.procountor_state == "sent" and self.procountor_outdated):
+            vals["procountor_state"] = "error"
+        self._procountor_write(vals)
+        _logger.info("Procountor: sending %s failed: %s", self.name, error.message)
+
+    @api.model
+    def _procountor_explain(self, error):
+        """Readable text of a Procountor error: the codes with what they mean and the fix."""
+        parts = [error.message]
+        if getattr(error, "ambiguous", False):
+            parts.append(
+                _(
+                    "Procountor may have received the invoice; the next attempt looks it up "
+                    "before creating anything."
+                )
+            )
+        for item in error.errors:
+            explanation = PROCOUNTOR_ERROR_HELP.get(item.message or "")
+            if explanation:
+                meaning, fix = explanation
+                where = f" ({item.field})" if item.field else ""
+                parts.append(f"{item.message}{where}: {meaning} {_('Fix:')} {fix}")
+        return "\n".join(str(part) for part in parts)
+
+    # ------------------------------------------------------------------ payload data and checks
