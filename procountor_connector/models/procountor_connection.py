@@ -288,26 +288,34 @@ class ProcountorConnection(models.Model):
                 company.procountor_connection_id = connection
         return connections
 
-    def _procountor_endpoint_changes(self, vals):
-        """Names of the endpoint fields that ``vals`` really changes on some of ``self``."""
+    def _procountor_changed(self, vals, names):
+        """Those of ``names`` whose value in ``vals`` differs on some of ``self``.
+
+        A form saves unchanged fields too; writing a field's own value changes nothing. Compared
+        as superuser: secrets are compared, never returned.
+        """
+        connections = self.sudo()
         return [
             name
-            for name in ENDPOINT_FIELDS
+            for name in names
             if name in vals
-            and any((connection[name] or False) != (vals[name] or False) for connection in self)
+            and any(
+                (connection[name] or False) != (vals[name] or False) for connection in connections
+            )
         ]
 
     def write(self, vals):
         vals = self._procountor_normalize_version(vals)
-        endpoint_changes = self._procountor_endpoint_changes(vals)
-        if endpoint_changes and not self._procountor_may_change_endpoint():
+        if self._procountor_changed(vals, ENDPOINT_FIELDS) and not (
+            self._procountor_may_change_endpoint()
+        ):
             raise AccessError(
                 self.env._(
                     "Only system administrators may change where a Procountor connection "
                     "points (environment, base URL, API version)."
                 )
             )
-        clear_token = any(name in vals for name in CREDENTIAL_FIELDS)
+        clear_token = bool(self._procountor_changed(vals, CREDENTIAL_FIELDS))
         if clear_token and "state" not in vals:
             vals = dict(vals, state="not_connected")
         left_companies = self.env["res.company"]
