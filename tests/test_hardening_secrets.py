@@ -286,3 +286,22 @@ def test_reading_errors_mid_body_stay_domain_errors(rsps):
     ):
         client.create_invoice({"type": "SALES_INVOICE"})
     assert info.value.ambiguous is True
+
+
+def test_proxy_credentials_in_a_connection_error_are_not_shown(rsps):
+    store = MemoryTokenStore()
+    store.set(TOKEN, 9e12)
+    rsps.add(
+        responses.GET,
+        f"{API}/company",
+        body=requests.exceptions.ProxyError(
+            "Unable to connect to proxy http://proxyuser:proxypass99@proxy.example.test:3128"
+        ),
+    )
+    with (
+        make_client(token_store=store) as client,
+        pytest.raises(exceptions.ProcountorConnectionError) as info,
+    ):
+        client.get_company()
+    assert "proxypass99" not in str(info.value)
+    assert "http://***@proxy.example.test:3128" in str(info.value)

@@ -503,7 +503,11 @@ class ProcountorClient:
             # ConnectTimeoutError covers NewConnectionError (refused, DNS): no byte of
             # the request left.
             return ProcountorConnectionError(
-                f"Could not connect to Procountor at {self.base_url}: {_short_reason(reason, exc)}",
+                # The reason may name a proxy URL with its user info: cleaned like any text.
+                self._redactor.text(
+                    f"Could not connect to Procountor at {self.base_url}: "
+                    f"{_short_reason(reason, exc)}"
+                ),
                 **context,
             )
         if isinstance(exc, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
