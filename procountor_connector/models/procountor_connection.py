@@ -443,6 +443,18 @@ class ProcountorConnection(models.Model):
                     name=connection.name,
                 )
             )
+        if connection.environment == "custom":
+            # A URL saved before the constraint became strict (or written in SQL) is refused
+            # here with the same message, never as a ValueError from the client.
+            problem = endpoint.base_url_problem(connection.base_url)
+            if problem:
+                raise UserError(
+                    self.env._(
+                        "Procountor connection %(name)s: %(problem)s",
+                        name=connection.name,
+                        problem=self._procountor_base_url_message(problem),
+                    )
+                )
         if connection.api_version_path == PINNED and not connection.api_version_pinned:
             raise UserError(
                 self.env._(

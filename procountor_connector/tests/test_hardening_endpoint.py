@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Issue 10, points 2-4: who may change where a connection points, strict base URLs, timeouts."""
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import ProcountorTestCommon, sandbox_defaults
@@ -161,3 +161,13 @@ class TestEndpointRules(ProcountorTestCommon):
             self.connection.procountor_timeout = 301
         with self.assertRaisesRegex(ValidationError, "at most"):
             self.env["procountor.connection"].create(self._connection_vals(procountor_timeout=3600))
+
+    def test_a_url_saved_before_the_strict_check_is_a_clear_error(self):
+        # A database upgraded from an earlier version may hold a URL the constraint now refuses.
+        self.env.cr.execute(
+            "UPDATE procountor_connection SET base_url = %s WHERE id = %s",
+            ["http://sandbox:8899", self.connection.id],
+        )
+        self.connection.invalidate_recordset(["base_url"])
+        with self.assertRaisesRegex(UserError, "https://"):
+            self.connection._procountor_client()
