@@ -171,3 +171,36 @@ class TestEndpointRules(ProcountorTestCommon):
         self.connection.invalidate_recordset(["base_url"])
         with self.assertRaisesRegex(UserError, "https://"):
             self.connection._procountor_client()
+
+
+@tagged("post_install", "-at_install")
+class TestTokenAnswerInLog(ProcountorTestCommon):
+    """Point 1 end to end: a token answer with a wrong content type never reaches the log."""
+
+    def _serve_token_as(self, content_type):
+        app = self.sandbox.server.app
+
+        def middleware(environ, start_response):
+            def start(status, headers, exc_info=None):
+                if environ.get("PATH_INFO", "").endswith("/oauth/token"):
+                    headers = [(k, v) for k, v in headers if k.lower() != "content-type"]
+                    if content_type:
+                        headers.append(("Content-Type", content_type))
+                return start_response(status, headers, exc_info)
+
+            return app(environ, start)
+
+        self.patch(self.sandbox.server, "app", middleware)
+
+    def test_token_answer_is_redacted_whatever_its_content_type(self):
+        for content_type in ("text/plain", None, "application/x-www-form-urlencoded"):
+            self.connection.sudo().procountor_access_token = False
+            self._serve_token_as(content_type)
+            action = self.connection.action_test_connection()
+            self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+            token = self.connection.sudo().procountor_access_token
+            self.assertTrue(token)
+            exchange = self.exchanges(operation="fetch_token")[-1]
+            self.assertTrue(exchange.response_body)
+            self.assertNotIn(token, exchange.response_body, content_type)
+            self.assertIn("***", exchange.response_body)
