@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from . import defaults
-from .server import create_server, server_url
+from .server import create_server, startup_line
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -67,8 +67,8 @@ def main(argv=None) -> int:
         data_file=args.data,
         seed=not args.no_seed,
     )
-    url = server_url(server, args.host)
-    print(f"Procountor sandbox serving on {url} (API root {url}/api)", flush=True)
+    # The socket's own address: with --port 0 the port the system chose.
+    print(startup_line(server, args.host), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -48,6 +48,24 @@ def server_url(server: BaseWSGIServer, host: str) -> str:
     return f"http://{shown}:{server.server_port}"
 
 
+def listen_address(server: BaseWSGIServer) -> str:
+    """The address and port the server's socket is really bound to (``0.0.0.0:8899``)."""
+    host, port = server.socket.getsockname()[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def startup_line(server: BaseWSGIServer, host: str) -> str:
+    """The line printed at start: the real listening address, then the URL to use."""
+    address = listen_address(server)
+    bound_host = address.rsplit(":", 1)[0].strip("[]")
+    everywhere = " (every interface)" if bound_host in ("0.0.0.0", "::") else ""
+    url = server_url(server, host)
+    return (
+        f"Procountor sandbox listening on {address}{everywhere}: "
+        f"serving on {url} (API root {url}/api)"
+    )
+
+
 def start_in_thread(host: str = "127.0.0.1", port: int = 0, **options) -> SandboxHandle:
     """Start a sandbox on ``host:port`` (0 = a free port) in a daemon thread."""
     server, app = create_server(host, port, **options)

@@ -9,11 +9,12 @@ import time
 import psycopg2
 
 from odoo import api, fields, models, modules, tools
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import mute_logger
 
 from ..const import DEFAULT_LOG_RETENTION_DAYS, FINNISH_VAT_RATE_HISTORY
 from ..procountor_api import const as api_const
+from ..procountor_api import endpoint
 from ..procountor_api.client import ProcountorClient
 from ..procountor_api.exceptions import ProcountorError
 
@@ -30,6 +31,8 @@ CREDENTIAL_FIELDS = (
     "redirect_uri",
     "api_key",
 )
+#: Fields that decide which host receives the credentials: changed by system administrators only.
+ENDPOINT_FIELDS = ("environment", "base_url", "api_version_path", "api_version_pinned")
 TOKEN_FIELDS = ("procountor_access_token", "procountor_token_expires_at")
 PINNED = "pinned"
 
@@ -220,6 +223,17 @@ class ProcountorConnection(models.Model):
     )
     exchange_ids = fields.One2many("procountor.exchange", "connection_id", "Log")
 
+    @api.constrains("procountor_timeout")
+    def _check_timeout(self):
+        for connection in self:
+            if connection.procountor_timeout > api_const.READ_TIMEOUT_MAX:
+                raise ValidationError(
+                    self.env._(
+                        "The timeout may be at most %(max)s seconds.",
+                        max=api_const.READ_TIMEOUT_MAX,
+                    )
+                )
+
     _sql_constraints = [
         (
             "timeout_positive",
@@ -249,23 +263,61 @@ class ProcountorConnection(models.Model):
             vals = dict(vals, api_version_path=PINNED, api_version_pinned=path.split("/", 1)[0])
         return vals
 
+    def _procountor_may_change_endpoint(self):
+        """Only system administrators decide where credentials are sent (see architecture.md)."""
+        return self.env.su or self.env.user._is_system()
+
     @api.model_create_multi
     def create(self, vals_list):
-        connections = super().create(
-            [self._procountor_normalize_version(vals) for vals in vals_list]
-        )
+        vals_list = [self._procountor_normalize_version(vals) for vals in vals_list]
+        if not self._procountor_may_change_endpoint() and any(
+            vals.get("environment") == "custom" for vals in vals_list
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only system administrators may create a Procountor connection with a "
+                    "custom URL."
+                )
+            )
+        connections = super().create(vals_list)
         for connection in connections:
-            if not connection.company_id.procountor_connection_id:
-                connection.company_id.procountor_connection_id = connection
+            company = connection.company_id.sudo()
+            if not company.procountor_connection_id:
+                # sudo as in write(): an Accounting administrator may create the company's
+                # first connection without the right to write the company itself.
+                company.procountor_connection_id = connection
         return connections
+
+    def _procountor_changed(self, vals, names):
+        """Those of ``names`` whose value in ``vals`` differs on some of ``self``.
+
+        A form saves unchanged fields too; writing a field's own value changes nothing. Compared
+        as superuser: secrets are compared, never returned.
+        """
+        connections = self.sudo()
+        return [
+            name
+            for name in names
+            if name in vals
+            and any(
+                (connection[name] or False) != (vals[name] or False) for connection in connections
+            )
+        ]
 
     def write(self, vals):
         vals = self._procountor_normalize_version(vals)
-        if any(name in vals for name in CREDENTIAL_FIELDS):
-            # A token belongs to the credentials that obtained it: forget it when they change.
-            vals = dict(vals, procountor_access_token=False, procountor_token_expires_at=False)
-            if "state" not in vals:
-                vals["state"] = "not_connected"
+        if self._procountor_changed(vals, ENDPOINT_FIELDS) and not (
+            self._procountor_may_change_endpoint()
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only system administrators may change where a Procountor connection "
+                    "points (environment, base URL, API version)."
+                )
+            )
+        clear_token = bool(self._procountor_changed(vals, CREDENTIAL_FIELDS))
+        if clear_token and "state" not in vals:
+            vals = dict(vals, state="not_connected")
         left_companies = self.env["res.company"]
         if "company_id" in vals:
             self._procountor_check_company_change(vals["company_id"])
@@ -275,6 +327,11 @@ class ProcountorConnection(models.Model):
                 )
             )
         result = super().write(vals)
+        if clear_token:
+            # A token belongs to the credentials and the host that obtained it: forget it when
+            # they change. sudo: managers may change the client id or redirect URI but never
+            # read or write the token itself.
+            self.sudo().write(dict.fromkeys(TOKEN_FIELDS, False))
         if left_companies:
             # A company's default connection must stay one of its own: the one that moved away
             # would otherwise keep receiving the old company's invoices.
@@ -310,14 +367,38 @@ class ProcountorConnection(models.Model):
                 vals["name"] = self.env._("%(name)s (copy)", name=connection.name)
         return vals_list
 
+    def _procountor_base_url_message(self, problem):
+        """The translated message of a problem code of ``endpoint.base_url_problem``."""
+        _ = self.env._
+        return {
+            endpoint.SCHEME: _(
+                "The base URL must start with https:// (http:// only for this machine)."
+            ),
+            endpoint.HOST: _("The base URL has no valid host name."),
+            endpoint.PORT: _("The base URL has an invalid port."),
+            endpoint.USERINFO: _("The base URL must not contain a user name or a password."),
+            endpoint.QUERY: _("The base URL must not contain a query (?…) or a fragment (#…)."),
+            endpoint.API_PATH: _(
+                "The base URL is the host root, e.g. https://api.example.com: choose the API "
+                "version in its own field, without /api in the URL."
+            ),
+            endpoint.PATH: _(
+                "The base URL is the host root: scheme, host and port only, without a path."
+            ),
+            endpoint.HTTPS: _(
+                "The base URL must use https://. Plain http:// is allowed only for this "
+                "machine (localhost, 127.0.0.1, ::1), such as the local Procountor sandbox."
+            ),
+        }.get(problem, _("The base URL is not valid."))
+
     @api.constrains("environment", "base_url", "api_version_path", "api_version_pinned")
     def _check_endpoint(self):
         for connection in self:
             if connection.environment == "custom" and connection.base_url:
-                if not connection.base_url.startswith(("http://", "https://")):
-                    raise ValidationError(
-                        self.env._("The base URL must start with http:// or https://.")
-                    )
+                # The client's own check (procountor_api/endpoint.py): what saves here connects.
+                problem = endpoint.base_url_problem(connection.base_url)
+                if problem:
+                    raise ValidationError(self._procountor_base_url_message(problem))
             if connection.api_version_path == PINNED and connection.api_version_pinned:
                 if not api_const.API_VERSION_PATH_PATTERN.match(
                     f"{connection.api_version_pinned}/api"
@@ -362,6 +443,18 @@ class ProcountorConnection(models.Model):
                     name=connection.name,
                 )
             )
+        if connection.environment == "custom":
+            # A URL saved before the constraint became strict (or written in SQL) is refused
+            # here with the same message, never as a ValueError from the client.
+            problem = endpoint.base_url_problem(connection.base_url)
+            if problem:
+                raise UserError(
+                    self.env._(
+                        "Procountor connection %(name)s: %(problem)s",
+                        name=connection.name,
+                        problem=self._procountor_base_url_message(problem),
+                    )
+                )
         if connection.api_version_path == PINNED and not connection.api_version_pinned:
             raise UserError(
                 self.env._(

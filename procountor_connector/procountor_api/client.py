@@ -28,6 +28,7 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from . import const
+from .endpoint import normalize_base_url
 from .exceptions import (
     ProcountorAuthError,
     ProcountorConnectionError,
@@ -50,6 +51,7 @@ _logger = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET"})
 
 TOKEN_PATH = "/oauth/token"
+TOKEN_OPERATION = "fetch_token"
 CREDENTIALS_REFUSED = (
     "Procountor refused the credentials: check client id, client secret, redirect URI and API key"
 )
@@ -210,6 +212,8 @@ class ProcountorClient:
         self.timeout = _check_timeout(timeout)
         if max_retries < 0 or backoff_factor < 0 or backoff_max < 0:
             raise ValueError("max_retries, backoff_factor and backoff_max must not be negative")
+        #: Longest answer body read (bytes); a longer one is refused unread.
+        self.max_response_bytes = const.RESPONSE_BODY_MAX_BYTES
         #: Seconds since the epoch; an attribute so that tests can move time forward.
         self.clock = time.time
         self._redactor = Redactor((client_secret, api_key))
@@ -341,6 +345,7 @@ class ProcountorClient:
         response = None
         result = None
         error = None
+        complete = True
         try:
             response = self._session.request(
                 method,
@@ -354,12 +359,27 @@ class ProcountorClient:
                 # Procountor does not redirect API calls; following one would turn a
                 # POST into a GET or carry the token to another host.
                 allow_redirects=False,
+                # The body is read by _read_capped, never more than the cap.
+                stream=True,
             )
+            complete = _read_capped(response, self.max_response_bytes)
         except requests.RequestException as exc:
             error = self._transport_error(exc, method, path, operation, writes, timeout)
             error.__cause__ = exc
         duration_ms = int((time.monotonic() - started) * 1000)
-        if response is not None:
+        if response is not None and error is None and not complete:
+            error = ProcountorServerError(
+                f"Procountor's answer (HTTP {response.status_code}) is larger than "
+                f"{self.max_response_bytes // 1_000_000} MB: it was not read"
+                + ("; the change may or may not have been applied" if writes else ""),
+                status=response.status_code,
+                ambiguous=writes,
+                retryable=False,
+                operation=operation,
+                method=method,
+                path=path,
+            )
+        elif response is not None and error is None:
             try:
                 result = self._result(response, method, path, operation, expected, writes)
             except ProcountorError as exc:
@@ -483,7 +503,11 @@ class ProcountorClient:
             # ConnectTimeoutError covers NewConnectionError (refused, DNS): no byte of
             # the request left.
             return ProcountorConnectionError(
-                f"Could not connect to Procountor at {self.base_url}: {_short_reason(reason, exc)}",
+                # The reason may name a proxy URL with its user info: cleaned like any text.
+                self._redactor.text(
+                    f"Could not connect to Procountor at {self.base_url}: "
+                    f"{_short_reason(reason, exc)}"
+                ),
                 **context,
             )
         if isinstance(exc, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
@@ -536,7 +560,7 @@ class ProcountorClient:
             duration_ms=duration_ms,
             # Described only here: no work for bodies nobody will look at.
             request_body=cap(self._describe_request(*body)),
-            response_body=cap(self._describe_response(response)),
+            response_body=cap(self._describe_response(response, operation)),
             error_codes=list(error.codes) if error is not None else [],
             error_message=error.message if error is not None else None,
             ok=error is None,
@@ -592,15 +616,19 @@ class ProcountorClient:
                 }
         return described
 
-    def _describe_response(self, response):
+    def _describe_response(self, response, operation=None):
+        """The answer as text for the exchange log, secrets masked.
+
+        Masking never trusts the content type: the token endpoint's answer is treated as
+        secret by operation, and any body that parses as JSON is masked by key.
+        """
         if response is None or not response.content:
             return None
         content_type = response.headers.get("Content-Type", "")
-        if content_type and not _TEXT_CONTENT.search(content_type):
+        secret_answer = operation == TOKEN_OPERATION
+        if content_type and not _TEXT_CONTENT.search(content_type) and not secret_answer:
             return f"<{len(response.content)} bytes of {content_type}>"
-        if "json" in content_type.lower():
-            return self._redactor.json_text(response.text)
-        return self._redactor.text(response.text)
+        return self._redactor.body(response.text, secret_answer=secret_answer)
 
     # --- token ---
 
@@ -655,7 +683,7 @@ class ProcountorClient:
             "redirect_uri": self.redirect_uri,
             "api_key": self._api_key,
         }
-        context = {"operation": "fetch_token", "method": "POST", "path": TOKEN_PATH}
+        context = {"operation": TOKEN_OPERATION, "method": "POST", "path": TOKEN_PATH}
         try:
             body = self._send(
                 method="POST",
@@ -665,7 +693,7 @@ class ProcountorClient:
                 data=form,
                 files=None,
                 headers=None,
-                operation="fetch_token",
+                operation=TOKEN_OPERATION,
                 expected=(200,),
                 timeout=self.timeout,
                 token=None,
@@ -1062,14 +1090,37 @@ _PRE_SEND_ERRORS = (
 
 
 def _check_base_url(base_url):
-    if not isinstance(base_url, str) or not re.match(r"^https?://[^/\s]+", base_url.strip()):
-        raise ValueError(f"Procountor base_url must be an http(s) host root, got {base_url!r}")
-    base_url = base_url.strip().rstrip("/")
-    if base_url.endswith("/api"):
-        raise ValueError(
-            "Procountor base_url is the host root: give the API path as api_version_path"
-        )
-    return base_url
+    # The same check as the connection's constraint (endpoint.py), so a saved
+    # connection always makes a client.
+    return normalize_base_url(base_url)
+
+
+def _read_capped(response, limit):
+    """Read a streamed answer's body into ``response``, at most ``limit`` bytes.
+
+    True when the whole body was read; False when it is longer (the first bytes are kept
+    for the log and the connection is closed without reading the rest).
+    """
+    try:
+        declared = int(response.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    chunks = []
+    size = 0
+    try:
+        if declared <= limit:
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                chunks.append(chunk)
+                if size > limit:
+                    break
+        complete = declared <= limit and size <= limit
+        body = b"".join(chunks)
+        # requests keeps a read body in _content; Response.content then returns it.
+        response._content = body if complete else body[: const.EXCHANGE_BODY_CAP]
+        return complete
+    finally:
+        response.close()
 
 
 def _check_api_version_path(path):

@@ -38,6 +38,14 @@ TOKEN_EXPIRY_MARGIN = 60
 #: source reports 3600).
 DEFAULT_TOKEN_LIFETIME = 3600
 
+#: Longest answer body the client reads (bytes). Procountor's largest answers (a page of
+#: 200 invoices with their rows) stay far below; a larger body is refused unread.
+RESPONSE_BODY_MAX_BYTES = 20_000_000
+
+#: Upper bound of a connection's read timeout (seconds): an Odoo worker waiting longer
+#: than this for one answer would be killed by the server's own limits anyway.
+READ_TIMEOUT_MAX = 300
+
 #: Longest request or response body text kept in an ``Exchange`` (characters).
 EXCHANGE_BODY_CAP = 20000
 

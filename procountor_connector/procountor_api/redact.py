@@ -10,14 +10,24 @@ Two layers, because either alone can miss something:
 """
 
 import json
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .const import EXCHANGE_BODY_CAP, REDACTED, SECRET_KEYS
+from .endpoint import hide_userinfo
 
-#: Literal secrets shorter than this are not scrubbed from free text: replacing a
-#: 2-character "secret" would mangle unrelated text, and the key-based masking still
-#: covers them.
+#: Literal secrets shorter than this are scrubbed from free text only where they stand
+#: alone (not inside a longer word or number): replacing every "ab" would mangle
+#: unrelated text, but a short secret must not be shown either.
 MIN_SCRUB_LENGTH = 6
+#: Keys whose values are masked in text that is not JSON (a form body, a broken JSON
+#: text, an error page): ``access_token=...``, ``"refresh_token": "..."``.
+_TOKEN_PAIR = re.compile(
+    r"""(?ix)
+    (["']?(?:access|refresh|id)[_-]?token["']?\s*[:=]\s*["']?)
+    ([^"'&,;\s}\]]+)
+    """
+)
 
 
 def _normalise_key(key):
@@ -44,18 +54,25 @@ class Redactor:
         """Remember a literal value (e.g. a freshly fetched access token) to scrub from
         text.
         """
-        if secret and isinstance(secret, str) and len(secret) >= MIN_SCRUB_LENGTH:
+        if secret and isinstance(secret, str) and secret.strip():
             self._secrets.add(secret)
 
     def text(self, value):
         """``value`` with every known secret replaced (longest first: nested secrets
-        stay whole).
+        stay whole) and the user info of any URL in it masked.
+
+        Short secrets are replaced only where they stand alone, between characters
+        that are not letters or digits.
         """
         if not value:
             return value
         for secret in sorted(self._secrets, key=len, reverse=True):
-            value = value.replace(secret, REDACTED)
-        return value
+            if len(secret) >= MIN_SCRUB_LENGTH:
+                value = value.replace(secret, REDACTED)
+            else:
+                pattern = rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])"
+                value = re.sub(pattern, REDACTED, value)
+        return hide_userinfo(value)
 
     def data(self, value):
         """A deep copy of a JSON-like value with secret keys masked and secret strings
@@ -95,6 +112,33 @@ class Redactor:
         except ValueError:
             return self.text(text)
         return json.dumps(self.data(parsed), ensure_ascii=False, default=str)
+
+    def body(self, text, secret_answer=False):
+        """A response or request body of any content type, with secrets masked.
+
+        JSON (whatever the content type says) is masked by key at any depth; any other
+        text gets token ``key=value`` / ``"key": "value"`` pairs masked and known
+        secrets scrubbed. ``secret_answer`` (the token endpoint's answer): a body that
+        is neither JSON nor a form is not shown at all, since its token could be
+        anywhere in it.
+        """
+        if not text:
+            return text
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        else:
+            return json.dumps(self.data(parsed), ensure_ascii=False, default=str)
+        if secret_answer:
+            pairs = parse_qsl(text.strip(), keep_blank_values=True)
+            if pairs and any(is_secret_key(key) for key, _value in pairs):
+                return self.form(pairs)
+        masked = _TOKEN_PAIR.sub(lambda match: match.group(1) + REDACTED, text)
+        if secret_answer and masked == text and re.search("token", text, re.IGNORECASE):
+            # Speaks of a token in a shape we cannot take apart: show nothing of it.
+            return f"<{len(text)} characters of a token answer, not shown>"
+        return self.text(masked)
 
     def url(self, url):
         """A URL with secret query parameters masked and known secrets scrubbed."""
