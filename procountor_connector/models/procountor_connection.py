@@ -16,6 +16,7 @@ from ..const import DEFAULT_LOG_RETENTION_DAYS, FINNISH_VAT_RATE_HISTORY
 from ..procountor_api import const as api_const
 from ..procountor_api.client import ProcountorClient
 from ..procountor_api.exceptions import ProcountorError
+from .procountor_cron_guard import procountor_isolated, unexpected_error_text
 
 _logger = logging.getLogger(__name__)
 
@@ -513,6 +514,11 @@ class ProcountorConnection(models.Model):
         self.sudo().write({"state": "error", "last_error": message})
         return message
 
+    def _procountor_store_unexpected(self, error):
+        """``procountor_isolated``'s ``on_error`` for a connection: state error, readable text."""
+        self.ensure_one()
+        self.sudo().write({"state": "error", "last_error": unexpected_error_text(self.env, error)})
+
     @api.model
     def _procountor_notification(self, title, message, kind="success"):
         return {
@@ -764,12 +770,19 @@ class ProcountorConnection(models.Model):
         """
         connections = self.search([("state", "=", "connected")])
         for index, connection in enumerate(connections):
-            try:
-                connection._procountor_fetch_settings()
-            except ProcountorError as exc:
-                connection._procountor_store_error(exc)
-            except UserError as exc:
-                _logger.error("Procountor connection %s is misconfigured: %s", connection.id, exc)
+            # Anything unexpected (a malformed answer giving a KeyError ...) stays with this
+            # connection: logged with its traceback, stored on it, and the next one goes on.
+            with procountor_isolated(
+                connection, connection._procountor_store_unexpected, f"fetching {connection.name}"
+            ):
+                try:
+                    connection._procountor_fetch_settings()
+                except ProcountorError as exc:
+                    connection._procountor_store_error(exc)
+                except UserError as exc:
+                    _logger.error(
+                        "Procountor connection %s is misconfigured: %s", connection.id, exc
+                    )
             if self._can_commit():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env["ir.cron"]._notify_progress(

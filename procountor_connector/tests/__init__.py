@@ -8,3 +8,6 @@ from . import test_invoice_payloads
 from . import test_invoice_send
 from . import test_invoice_exactly_once
 from . import test_review_fixes
+from . import test_hardening_crons
+from . import test_hardening_input
+from . import test_hardening_remote
