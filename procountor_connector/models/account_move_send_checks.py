@@ -14,21 +14,27 @@ from .account_move import (
 
 _lt = LazyTranslate(__name__)
 
-#: Labels of ``payloads.FieldProblem.field`` in messages (docs/bad-inputs.md).
-ADDRESS_LABELS = {
-    "customer": _lt("Customer"),
-    "billing_address": _lt("Invoice address"),
-    "delivery_address": _lt("Delivery address"),
-}
-ADDRESS_PART_LABELS = {
-    "name": _lt("name"),
-    "specifier": _lt("second address line"),
-    "street": _lt("street"),
-    "zip": _lt("ZIP code"),
-    "city": _lt("city"),
-    "subdivision": _lt("state"),
-}
+#: Labels of ``payloads.FieldProblem.field`` in messages (docs/bad-inputs.md). Whole labels,
+#: not composed, so that each reads right in every language.
 FIELD_LABELS = {
+    "customer.name": _lt("Customer name"),
+    "customer.specifier": _lt("Customer second address line"),
+    "customer.street": _lt("Customer street"),
+    "customer.zip": _lt("Customer ZIP code"),
+    "customer.city": _lt("Customer city"),
+    "customer.subdivision": _lt("Customer state"),
+    "billing_address.name": _lt("Invoice address name"),
+    "billing_address.specifier": _lt("Invoice address second line"),
+    "billing_address.street": _lt("Invoice address street"),
+    "billing_address.zip": _lt("Invoice address ZIP code"),
+    "billing_address.city": _lt("Invoice address city"),
+    "billing_address.subdivision": _lt("Invoice address state"),
+    "delivery_address.name": _lt("Delivery address name"),
+    "delivery_address.specifier": _lt("Delivery address second line"),
+    "delivery_address.street": _lt("Delivery address street"),
+    "delivery_address.zip": _lt("Delivery address ZIP code"),
+    "delivery_address.city": _lt("Delivery address city"),
+    "delivery_address.subdivision": _lt("Delivery address state"),
     "contact_person": _lt("Contact person"),
     "order_reference": _lt("Customer reference"),
     "customer_number": _lt("Customer number (partner reference)"),
@@ -97,11 +103,7 @@ class AccountMove(models.Model):
     @api.model
     def _procountor_field_label(self, problem):
         """Translated name of the field of a ``payloads.FieldProblem``."""
-        prefix, _sep, part = problem.field.partition(".")
-        if prefix in ADDRESS_LABELS:
-            label = f"{ADDRESS_LABELS[prefix]} {ADDRESS_PART_LABELS[part]}"
-        else:
-            label = str(FIELD_LABELS.get(problem.field, problem.field))
+        label = str(FIELD_LABELS.get(problem.field, problem.field))
         if problem.line:
             label = _("Line %(line)s %(field)s", line=problem.line, field=label)
         return label
@@ -170,6 +172,20 @@ class AccountMove(models.Model):
                 _(
                     "Procountor does not know the country %(country)s.",
                     country=partner.country_id.name,
+                )
+            )
+        if (
+            partner.country_id.code == "FI"
+            and partner.company_registry
+            and not payloads.finnish_business_id(partner.company_registry, partner.vat or "")
+        ):
+            # Procountor would answer ERROR_BRN_CODE after the POST.
+            problems.append(
+                _(
+                    "Customer %(name)s has an invalid Finnish business ID %(business_id)s "
+                    "(Y-tunnus: seven digits, a dash and a check digit, e.g. 2077474-0).",
+                    name=name,
+                    business_id=partner.company_registry,
                 )
             )
         for field_name, label in (

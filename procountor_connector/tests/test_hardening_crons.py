@@ -149,6 +149,16 @@ class TestHardeningCrons(ProcountorInvoiceCase):
         self.assertEqual(set(moves.mapped("procountor_state")), {"sent"})
         self.assertEqual(len(self.remote_invoices()), 3)
 
+    def test_token_expiring_mid_batch_is_renewed_and_the_batch_goes_on(self):
+        moves = self._invoices(3)
+        self.add_fault(kind="expire_tokens", path="/invoices", method="POST", every_nth=2)
+        summary = moves._procountor_send_batch()
+        self.assertEqual(summary.sent, moves)
+        self.assertFalse(summary.stopped)
+        # The first token, then one renewal per expiry (the 2nd and 4th POST find it expired).
+        self.assertEqual(len(self.api_calls("POST", "/oauth/token")), 3)
+        self.assertNotEqual(self.connection.state, "error")
+
     # ------------------------------------------------------------------ done when
 
     def test_send_cron_over_three_companies_one_broken(self):

@@ -148,3 +148,58 @@ class TestHardeningInput(ProcountorInvoiceCase):
         (remote,) = self.remote_by_number()[move.name]
         self.assertEqual([row["quantity"] for row in remote["invoiceRows"]], [2, -1])
         self.assertTotalsMatch(move, remote)
+
+    # ------------------------------------------- point 13: rows of docs/bad-inputs.md
+
+    def test_group_and_fixed_taxes_are_refused(self):
+        Tax = self.env["account.tax"].with_company(self.company)
+        fixed = Tax.create({"name": "Eco fee", "amount_type": "fixed", "amount": 2.0})
+        group = Tax.create(
+            {
+                "name": "Group VAT",
+                "amount_type": "group",
+                "children_tax_ids": [(6, 0, self.tax_25_5.copy({"name": "Child"}).ids)],
+            }
+        )
+        for tax in (fixed, group):
+            with self.subTest(tax.amount_type):
+                move = self.make_invoice(post=False)
+                move.invoice_line_ids.tax_ids = tax
+                move.action_post()
+                move._procountor_send_batch()
+                self.assertEqual(move.procountor_state, "error")
+                self.assertIn(f"Tax {tax.name} is not a percentage", move.procountor_error)
+        self.assertFalse(self.sandbox_journal())
+
+    def test_currency_unknown_to_procountor(self):
+        zzz = self.env["res.currency"].create({"name": "ZZZ", "symbol": "Z"})
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": zzz.id,
+                "name": "2026-01-01",
+                "rate": 2.0,
+                "company_id": self.company.id,
+            }
+        )
+        move = self.make_invoice(partner=self.customer_us, currency_id=zzz.id)
+        move._procountor_send_batch()
+        self.assertIn("Procountor does not know the currency ZZZ", move.procountor_error)
+        self.assertFalse(self.sandbox_journal())
+
+    def test_invoice_number_over_40_characters(self):
+        move = self.make_invoice()
+        self.env.cr.execute(
+            "UPDATE account_move SET name = %s WHERE id = %s", ["INV/" + "9" * 40, move.id]
+        )
+        move.invalidate_recordset(["name"])
+        move._procountor_send_batch()
+        self.assertIn("The invoice number is longer than 40 characters", move.procountor_error)
+        self.assertFalse(self.sandbox_journal())
+
+    def test_invalid_finnish_business_id(self):
+        partner = self._partner(company_registry="1234567-8", vat=False)
+        move = self.make_invoice(partner=partner)
+        move._procountor_send_batch()
+        self.assertEqual(move.procountor_state, "error")
+        self.assertIn("invalid Finnish business ID 1234567-8", move.procountor_error)
+        self.assertFalse(self.sandbox_journal())
