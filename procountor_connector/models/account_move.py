@@ -441,6 +441,9 @@ class AccountMove(models.Model):
                     "%(until)s (UTC); the remaining invoices wait for the next run.",
                     until=until,
                 )
+        if outcome == "sent" and connection.state == "error":
+            # Procountor answers again (a refused key was fixed): the connection works.
+            connection.sudo().write({"state": "connected", "last_error": False})
         summary.add(outcome, self)
         self._procountor_commit()
         return stop
