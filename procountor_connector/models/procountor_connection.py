@@ -599,18 +599,28 @@ class ProcountorConnection(models.Model):
         """Fetch and store all reference data; returns the rows per kind. Raises ProcountorError."""
         self.ensure_one()
         with self._procountor_client(record=self) as client:
-            vat = client.get_vat_defaults() or {}
-            counts = {
-                "vat_percents": self._procountor_store_vat_percents(vat),
-                "vat_statuses": self._procountor_store_vat_statuses(vat),
-                "ledger_accounts": self._procountor_store_ledger_accounts(
-                    client.get_chart_of_accounts() or {}
-                ),
-                "dimensions": self._procountor_store_dimensions(client.get_dimensions() or []),
-                "bank_accounts": self._procountor_store_bank_accounts(
-                    client.get_bank_accounts() or []
-                ),
-            }
+            try:
+                vat = client.get_vat_defaults() or {}
+                counts = {
+                    "vat_percents": self._procountor_store_vat_percents(vat),
+                    "vat_statuses": self._procountor_store_vat_statuses(vat),
+                    "ledger_accounts": self._procountor_store_ledger_accounts(
+                        client.get_chart_of_accounts() or {}
+                    ),
+                    "dimensions": self._procountor_store_dimensions(client.get_dimensions() or []),
+                    "bank_accounts": self._procountor_store_bank_accounts(
+                        client.get_bank_accounts() or []
+                    ),
+                }
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                # The client checked the shape of each answer; these come from rows inside
+                # it that are not what Procountor documents (an entry that is no object, an
+                # id that is no number). Stored and shown like any Procountor error.
+                _logger.exception("Procountor connection %s: unreadable reference data", self.id)
+                raise ProcountorError(
+                    "Unexpected answer from Procountor: the reference data could not be read "
+                    f"({type(exc).__name__}: {exc})"
+                ) from exc
         self.sudo().write(
             {"last_fetch_date": fields.Datetime.now(), "state": "connected", "last_error": False}
         )

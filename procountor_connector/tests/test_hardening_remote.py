@@ -92,3 +92,11 @@ class TestHardeningRemote(ProcountorInvoiceCase):
         self.assertEqual(second.procountor_state, "not_sent")
         self.assertIn(second, summary.skipped)
         self.assertEqual(self.connection.state, "error")
+
+    def test_malformed_reference_data_is_an_error_on_the_connection(self):
+        self.add_fault(kind="status", path="/dimensions", status=200, body=[{"id": "x"}, "junk"])
+        with mute_logger("odoo.addons.procountor_connector.models.procountor_connection"):
+            action = self.connection.action_fetch_settings()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertEqual(self.connection.state, "error")
+        self.assertIn("Unexpected answer from Procountor", self.connection.last_error)
