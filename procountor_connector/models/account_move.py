@@ -309,7 +309,14 @@ class AccountMove(models.Model):
             )
         ]
         for move in summary.failed[:10]:
-            first = (move.procountor_error or "").strip().splitlines()
+            # The first problem itself, not the heading of the list ("Not sent to Procountor:").
+            first = [
+                line.strip("• ").strip()
+                for line in (move.procountor_error or "").splitlines()
+                if line.strip()
+            ]
+            if len(first) > 1 and first[0].endswith(":"):
+                first = first[1:]
             lines.append(f"{move.name}: {first[0] if first else '?'}")
         if len(summary.failed) > 10:
             lines.append(_("… and %(count)s more.", count=len(summary.failed) - 10))

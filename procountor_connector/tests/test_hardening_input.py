@@ -89,6 +89,9 @@ class TestHardeningInput(ProcountorInvoiceCase):
         self.assertIn("Ł ź", error)
         self.assertNotIn("?", error.split("\n", 1)[1])
         self.assertFalse(self.sandbox_journal(), "refused before any HTTP call")
+        # The notification names the invoice and its first problem, by field.
+        message = move.action_procountor_send()["params"]["message"]
+        self.assertIn(f"{move.name}: Customer name contains characters", message)
 
     def test_lookalike_characters_are_mapped_never_question_marks(self):
         self.connection.invoice_attach_pdf = False
