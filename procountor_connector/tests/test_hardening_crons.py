@@ -47,20 +47,22 @@ class TestHardeningCrons(ProcountorInvoiceCase):
         other = self.env["procountor.connection"].create(self._connection_vals(name="Second"))
         (self.connection | other).sudo().write({"state": "connected"})
         Connection = self.registry["procountor.connection"]
-        original = Connection._procountor_store_dimensions
+        original = Connection._procountor_fetch_settings
         broken = self.connection
 
-        def store_dimensions(connection, dimensions):
+        def fetch_settings(connection):
             if connection == broken:
-                raise KeyError("id")  # what a malformed 200 body gives
-            return original(connection, dimensions)
+                # A bug, or anything else nobody expected (malformed rows of an answer are
+                # already a ProcountorError: test_hardening_remote).
+                raise RuntimeError("unexpected")
+            return original(connection)
 
-        self.patch(Connection, "_procountor_store_dimensions", store_dimensions)
+        self.patch(Connection, "_procountor_fetch_settings", fetch_settings)
         with self.assertLogs(GUARD_LOGGER, level="ERROR") as logs:
             self.env["procountor.connection"]._cron_procountor_fetch_settings()
         self.assertUnexpectedErrorLogged(logs)
         self.assertEqual(self.connection.state, "error")
-        self.assertIn("KeyError", self.connection.last_error)
+        self.assertIn("RuntimeError: unexpected", self.connection.last_error)
         self.assertEqual(other.state, "connected", other.last_error)
         self.assertTrue(other.vat_percent_ids, "the next connection was refreshed all the same")
 
