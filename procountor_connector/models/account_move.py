@@ -14,12 +14,17 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import _, api, fields, models, modules, tools
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger, split_every
 from odoo.tools.translate import LazyTranslate
 
 from ..procountor_api import payloads
+from ..procountor_api.exceptions import (
+    ProcountorAuthError,
+    ProcountorRateLimitError,
+)
+from .procountor_cron_guard import procountor_can_commit, procountor_isolated
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
@@ -143,6 +148,15 @@ class ProcountorMappingLookup:
         return active and (not date_from or date_from <= day) and (not date_to or day <= date_to)
 
 
+class ProcountorTokenUnavailable(Exception):
+    """No access token could be had for a batch (``error``: the ``ProcountorError``): the
+    batch stops on the connection before the invoice at hand is claimed."""
+
+    def __init__(self, error):
+        super().__init__(str(error))
+        self.error = error
+
+
 class ProcountorSendSummary:
     """Outcome of a send over many invoices: which were sent, skipped and failed."""
 
@@ -151,6 +165,8 @@ class ProcountorSendSummary:
         self.sent = empty
         self.skipped = empty
         self.failed = empty
+        #: Why the batch stopped before its end (refused credentials, rate limit), or "".
+        self.stopped = ""
 
     def add(self, outcome, move):
         setattr(self, outcome, getattr(self, outcome) | move)
@@ -293,11 +309,24 @@ class AccountMove(models.Model):
             )
         ]
         for move in summary.failed[:10]:
-            first = (move.procountor_error or "").strip().splitlines()
+            # The first problem itself, not the heading of the list ("Not sent to Procountor:").
+            first = [
+                line.strip("• ").strip()
+                for line in (move.procountor_error or "").splitlines()
+                if line.strip()
+            ]
+            if len(first) > 1 and first[0].endswith(":"):
+                first = first[1:]
             lines.append(f"{move.name}: {first[0] if first else '?'}")
         if len(summary.failed) > 10:
             lines.append(_("… and %(count)s more.", count=len(summary.failed) - 10))
-        kind = "danger" if summary.failed else ("success" if summary.sent else "warning")
+        if summary.stopped:
+            lines.insert(0, summary.stopped)
+        kind = (
+            "danger"
+            if summary.failed or summary.stopped
+            else ("success" if summary.sent else "warning")
+        )
         return self.env["procountor.connection"]._procountor_notification(
             _("Procountor"), "\n".join(lines), kind
         )
@@ -307,7 +336,7 @@ class AccountMove(models.Model):
     @api.model
     def _procountor_can_commit(self):
         """Commit only outside tests (both flags: pytest-odoo sets only ``test_enable``)."""
-        return not tools.config["test_enable"] and not modules.module.current_test
+        return procountor_can_commit()
 
     def _procountor_commit(self):
         if self._procountor_can_commit():
@@ -363,18 +392,74 @@ class AccountMove(models.Model):
                 move._procountor_fail_before_http([str(exc)])
                 summary.add("failed", move)
             return
+        if connection._procountor_paused():
+            self._procountor_stop(
+                summary,
+                _(
+                    "Procountor asked to slow down: sending through %(connection)s is paused "
+                    "until %(until)s (UTC).",
+                    connection=connection.name,
+                    until=connection.invoice_paused_until,
+                ),
+            )
+            return
         lookup = ProcountorMappingLookup(connection)
         with client:
+            todo = self
             for chunk in split_every(PDF_BATCH_SIZE, self.ids, self.browse):
                 pdfs = dict(pdf_by_move)
                 if connection.invoice_attach_pdf:
                     pdfs.update(chunk._procountor_render_missing_pdfs(pdf_by_move))
                 for move in chunk:
-                    # Each exchange of the client is logged against the invoice it concerns.
-                    client.on_exchange = move._procountor_exchange_logger(connection)
-                    outcome = move._procountor_send_one(connection, client, pdfs.get(move), lookup)
-                    summary.add(outcome, move)
-                    move._procountor_commit()
+                    todo -= move
+                    stop = move._procountor_send_guarded(
+                        connection, client, pdfs.get(move), lookup, summary
+                    )
+                    if stop:
+                        todo._procountor_stop(summary, stop)
+                        return
+
+    def _procountor_send_guarded(self, connection, client, pdf, lookup, summary):
+        """Send one invoice of a batch, whatever happens; returns why the batch must stop
+        (refused credentials, rate limit) or "".
+
+        An unexpected error (``KeyError``, ``ValueError`` ...) is logged with its traceback
+        and stored on this invoice by ``procountor_isolated``; the batch goes on."""
+        self.ensure_one()
+        outcome, stop = "failed", ""
+        with procountor_isolated(self, self._procountor_fail_unexpected, f"sending {self.name}"):
+            # Each exchange of the client is logged against the invoice it concerns.
+            client.on_exchange = self._procountor_exchange_logger(connection)
+            try:
+                outcome = self._procountor_send_one(connection, client, pdf, lookup)
+            except ProcountorTokenUnavailable as exc:
+                # No token (credentials refused, token endpoint answering garbage): the
+                # connection is what is broken; this invoice was not touched.
+                outcome = "skipped"
+                stop = connection._procountor_store_error(exc.error)
+            except ProcountorAuthError as exc:
+                # The invoice keeps its own error (stored by the pipeline); the connection
+                # is what is broken: the rest of the batch would meet the same refusal.
+                stop = connection._procountor_store_error(exc)
+            except ProcountorRateLimitError as exc:
+                until = connection._procountor_pause(exc)
+                stop = _(
+                    "Procountor asked to slow down (HTTP 429): sending is paused until "
+                    "%(until)s (UTC); the remaining invoices wait for the next run.",
+                    until=until,
+                )
+        if outcome == "sent" and connection.state == "error":
+            # Procountor answers again (a refused key was fixed): the connection works.
+            connection.sudo().write({"state": "connected", "last_error": False})
+        summary.add(outcome, self)
+        self._procountor_commit()
+        return stop
+
+    def _procountor_stop(self, summary, reason):
+        """The batch stops: ``self`` (the invoices not tried) stays untouched."""
+        summary.stopped = reason
+        for move in self:
+            summary.add("skipped", move)
 
     def _procountor_render_missing_pdfs(self, known):
         """{move: (filename, bytes)} for the invoices whose PDF step is still to come and

@@ -5,11 +5,49 @@ everything ``_procountor_prepare`` needs, translated problems listed all at once
 
 from odoo import _, api, models
 from odoo.tools import html2plaintext
+from odoo.tools.translate import LazyTranslate
 
 from ..procountor_api import payloads
 from .account_move import (
     ProcountorMappingLookup,
 )
+
+_lt = LazyTranslate(__name__)
+
+#: Labels of ``payloads.FieldProblem.field`` in messages (docs/bad-inputs.md). Whole labels,
+#: not composed, so that each reads right in every language.
+FIELD_LABELS = {
+    "customer.name": _lt("Customer name"),
+    "customer.specifier": _lt("Customer second address line"),
+    "customer.street": _lt("Customer street"),
+    "customer.zip": _lt("Customer ZIP code"),
+    "customer.city": _lt("Customer city"),
+    "customer.subdivision": _lt("Customer state"),
+    "billing_address.name": _lt("Invoice address name"),
+    "billing_address.specifier": _lt("Invoice address second line"),
+    "billing_address.street": _lt("Invoice address street"),
+    "billing_address.zip": _lt("Invoice address ZIP code"),
+    "billing_address.city": _lt("Invoice address city"),
+    "billing_address.subdivision": _lt("Invoice address state"),
+    "delivery_address.name": _lt("Delivery address name"),
+    "delivery_address.specifier": _lt("Delivery address second line"),
+    "delivery_address.street": _lt("Delivery address street"),
+    "delivery_address.zip": _lt("Delivery address ZIP code"),
+    "delivery_address.city": _lt("Delivery address city"),
+    "delivery_address.subdivision": _lt("Delivery address state"),
+    "contact_person": _lt("Contact person"),
+    "order_reference": _lt("Customer reference"),
+    "customer_number": _lt("Customer number (partner reference)"),
+    "email": _lt("E-mail address"),
+    "einvoice_address": _lt("E-invoice address"),
+    "einvoice_operator": _lt("E-invoice operator"),
+    "payment_reference": _lt("Payment reference"),
+    "additional_information": _lt("Terms and conditions"),
+    "credited_invoice_number": _lt("Credited invoice number"),
+    "line.name": _lt("description"),
+    "line.product_code": _lt("product reference"),
+    "line.comment": _lt("description after its first line"),
+}
 
 
 class AccountMove(models.Model):
@@ -53,11 +91,74 @@ class AccountMove(models.Model):
         if problems:
             return None, problems
         data = self._procountor_invoice_data(connection, partner, channel, lines, vat_status, iban)
+        problems = self._procountor_field_problems(data)
+        if problems:
+            return None, problems
         try:
             payloads.build_sales_invoice(data)
         except payloads.PayloadError as exc:
             return None, exc.problems
         return data, []
+
+    @api.model
+    def _procountor_field_label(self, problem):
+        """Translated name of the field of a ``payloads.FieldProblem``."""
+        label = str(FIELD_LABELS.get(problem.field, problem.field))
+        if problem.line:
+            label = _("Line %(line)s %(field)s", line=problem.line, field=label)
+        return label
+
+    @api.model
+    def _procountor_field_problems(self, data):
+        """Translated problems of texts Procountor cannot take: characters outside its
+        character set (Windows-1252) and texts longer than its fields where cutting would
+        change their meaning (docs/architecture.md, "Crons, batches and bad input")."""
+        problems = []
+        for problem in payloads.field_problems(data):
+            label = self._procountor_field_label(problem)
+            if problem.kind == "charset":
+                problems.append(
+                    _(
+                        "%(field)s contains characters that Procountor cannot store: %(chars)s. "
+                        "Procountor accepts only Western European (Windows-1252) characters; "
+                        "write them with Latin letters.",
+                        field=label,
+                        chars=" ".join(problem.detail),
+                    )
+                )
+            else:
+                length, maximum = problem.detail
+                problems.append(
+                    _(
+                        "%(field)s is %(length)s characters long; Procountor takes at most "
+                        "%(max)s. Shorten it.",
+                        field=label,
+                        length=length,
+                        max=maximum,
+                    )
+                )
+        return problems
+
+    def _procountor_note_cuts(self, data):
+        """Say on the invoice which free texts went to Procountor shortened."""
+        cuts = payloads.text_cuts(data)
+        if not cuts:
+            return
+        described = ", ".join(
+            _(
+                "%(field)s (%(length)s → %(max)s characters)",
+                field=self._procountor_field_label(cut),
+                length=cut.detail[0],
+                max=cut.detail[1],
+            )
+            for cut in cuts
+        )
+        self._message_log(
+            body=_(
+                "Sent to Procountor shortened to the length of its fields: %(fields)s.",
+                fields=described,
+            )
+        )
 
     def _procountor_check_partner(self, partner, channel):
         problems = []
@@ -71,6 +172,20 @@ class AccountMove(models.Model):
                 _(
                     "Procountor does not know the country %(country)s.",
                     country=partner.country_id.name,
+                )
+            )
+        if (
+            partner.country_id.code == "FI"
+            and partner.company_registry
+            and not payloads.finnish_business_id(partner.company_registry, partner.vat or "")
+        ):
+            # Procountor would answer ERROR_BRN_CODE after the POST.
+            problems.append(
+                _(
+                    "Customer %(name)s has an invalid Finnish business ID %(business_id)s "
+                    "(Y-tunnus: seven digits, a dash and a check digit, e.g. 2077474-0).",
+                    name=name,
+                    business_id=partner.company_registry,
                 )
             )
         for field_name, label in (

@@ -8,15 +8,22 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 
+from ..procountor_api import const as api_const
 from ..procountor_api import payloads
-from ..procountor_api.exceptions import ProcountorError
+from ..procountor_api.exceptions import (
+    ProcountorAuthError,
+    ProcountorError,
+    ProcountorRateLimitError,
+)
 from .account_move import (
     PROCOUNTOR_ERROR_HELP,
     REMOTE_EDITABLE_STATUS,
     REMOTE_INVALIDATED_STATUS,
     STEP_ORDER,
+    ProcountorTokenUnavailable,
     _payload_hash,
 )
+from .procountor_cron_guard import unexpected_error_text
 
 _logger = logging.getLogger(__name__)
 
@@ -38,9 +45,17 @@ class AccountMove(models.Model):
         if self.procountor_state == "sending" and self._procountor_claim_is_active():
             return "skipped"
         data, problems = self._procountor_prepare(connection, lookup)
+        if not problems:
+            problems = self._procountor_check_pdf_size(connection, pdf)
         if problems:
             self._procountor_fail_before_http(problems)
             return "failed"
+        try:
+            # The first invoice that passed its checks asks for the batch's token (then it
+            # is cached): refused credentials stop the batch before anything is claimed.
+            client.ensure_token()
+        except ProcountorError as exc:
+            raise ProcountorTokenUnavailable(exc) from exc
         try:
             if self.procountor_invoice_id and self.procountor_outdated:
                 return self._procountor_update_remote(connection, client, data, pdf)
@@ -48,10 +63,38 @@ class AccountMove(models.Model):
             if not resumed:
                 self._procountor_create_once(connection, client, data)
             self._procountor_run_steps(connection, client, pdf, resumed=resumed)
+        except payloads.AdoptionConflict as exc:
+            self._procountor_fail_conflict(exc)
+            return "failed"
         except ProcountorError as exc:
             self._procountor_fail_remote(exc)
+            if isinstance(exc, ProcountorAuthError | ProcountorRateLimitError):
+                # The batch stops here (``_procountor_send_guarded``): the next invoices
+                # would meet the same refusal.
+                raise
             return "failed"
         return "sent"
+
+    def _procountor_check_pdf_size(self, connection, pdf):
+        """Refuse, before the invoice is created, a PDF that Procountor's attachment limit
+        (``ATTACHMENT_MAX_BYTES``, 10,000,000 bytes, api-notes 4.9) would refuse after."""
+        if "attached" not in connection._procountor_invoice_steps():
+            return []
+        attached = STEP_ORDER.index(self.procountor_step) >= STEP_ORDER.index("attached")
+        if attached and not self.procountor_outdated:
+            return []
+        size = len(pdf[1]) if pdf else (self.invoice_pdf_report_id.file_size or 0)
+        if size <= api_const.ATTACHMENT_MAX_BYTES:
+            return []
+        return [
+            _(
+                "The invoice PDF is %(size)s bytes; Procountor accepts attachments of at most "
+                "%(max)s bytes. Make the PDF smaller (images of the report layout), or switch "
+                'off "Attach Invoice PDF" on the connection.',
+                size=f"{size:,}",
+                max=f"{api_const.ATTACHMENT_MAX_BYTES:,}",
+            )
+        ]
 
     # ------------------------------------------------------------------ exactly-once creation
 
@@ -63,23 +106,26 @@ class AccountMove(models.Model):
         5xx, a lost answer or a crash it stays set for the next attempt.
         """
         body = payloads.build_sales_invoice(data)
+        claimed = []
+
+        def claim():
+            self._procountor_claim(connection)
+            claimed.append(True)
+
         try:
             remote, adopted = payloads.create_once(
-                client,
-                body,
-                create_unknown=self.procountor_create_unknown,
-                claim=lambda: self._procountor_claim(connection),
+                client, body, create_unknown=self.procountor_create_unknown, claim=claim
             )
         except ProcountorError as exc:
-            if (
-                self.procountor_create_unknown
-                and not exc.ambiguous
-                and exc.operation == "create_invoice"
-            ):
-                # Procountor answered the POST and created nothing: a new POST is safe later.
+            # Only the POST of this attempt (and the token request before it) follows the
+            # claim: refused without ambiguity, it created nothing and a new POST is safe
+            # later. An error before the claim (the search of an earlier unconfirmed POST,
+            # an adoption conflict) proves nothing about that earlier POST: the flag stays.
+            if claimed and self.procountor_create_unknown and not exc.ambiguous:
                 self._procountor_write({"procountor_create_unknown": False})
             raise
         self._procountor_store_created(connection, remote, body, adopted=adopted)
+        self._procountor_note_cuts(data)
 
     def _procountor_claim(self, connection):
         """Durably mark the invoice as being sent, before the POST leaves."""
@@ -373,6 +419,7 @@ class AccountMove(models.Model):
         }
         self._procountor_write(vals)
         self._message_log(body=_("The Procountor invoice was updated with the changed invoice."))
+        self._procountor_note_cuts(data)
         self._procountor_commit()
         self._procountor_run_steps(connection, client, pdf)
         if self.procountor_state != "sent":
@@ -441,7 +488,10 @@ class AccountMove(models.Model):
         self.ensure_one()
         vals = {
             "procountor_error": self._procountor_explain(error),
-            "procountor_error_retryable": bool(error.retryable),
+            # Refused credentials are the connection's problem, not the invoice's: once they
+            # are fixed the cron sends it without anyone touching it.
+            "procountor_error_retryable": bool(error.retryable)
+            or isinstance(error, ProcountorAuthError),
             "procountor_claimed_at": False,
             "procountor_attempt_date": fields.Datetime.now(),
         }
@@ -451,6 +501,60 @@ class AccountMove(models.Model):
             vals["procountor_state"] = "error"
         self._procountor_write(vals)
         _logger.info("Procountor: sending %s failed: %s", self.name, error.message)
+
+    def _procountor_fail_unexpected(self, error):
+        """``procountor_isolated``'s ``on_error`` for an invoice: an error nobody expected.
+
+        Not retried by the cron (a bug would fail the same way every ten minutes); the
+        state follows the diagram as for a remote failure."""
+        self.ensure_one()
+        vals = {
+            "procountor_error": unexpected_error_text(self.env, error),
+            "procountor_error_retryable": False,
+            "procountor_claimed_at": False,
+            "procountor_attempt_date": fields.Datetime.now(),
+        }
+        if self.procountor_create_unknown:
+            vals["procountor_state"] = "sending"
+        elif not (self.procountor_state == "sent" and self.procountor_outdated):
+            vals["procountor_state"] = "error"
+        self._procountor_write(vals)
+
+    def _procountor_fail_conflict(self, conflict):
+        """Procountor has an invoice with this number that is not this one: stop, say why
+        and what to do. ``procountor_create_unknown`` stays set, so sending again checks
+        Procountor again (after the conflict is resolved there) instead of POSTing."""
+        self.ensure_one()
+        labels = {"counterparty": _("customer"), "total": _("total")}
+        differences = []
+        for _remote_id, items in conflict.candidates:
+            differences += [labels[item] for item in items if labels[item] not in differences]
+        ids = ", ".join(str(remote_id) for remote_id, _items in conflict.candidates)
+        text = _(
+            "Not sent to Procountor: Procountor already has an invoice numbered %(number)s "
+            "(Procountor id %(ids)s), but with another %(what)s. An earlier attempt to send "
+            "this invoice got no answer, and that invoice is not it: it may come from another "
+            "Odoo database or company that sends to the same Procountor company with the same "
+            "invoice numbering. Nothing was adopted or created.\n"
+            "What to do: open invoice %(ids)s in Procountor. If it is this invoice, changed "
+            "in Procountor, invalidate it there and send this invoice again (a new Procountor "
+            "invoice is created). If it belongs to someone else, give each company or "
+            "database its own invoice numbering (journal sequence prefix) and ask your "
+            "Procountor administrator how to record this invoice.",
+            number=conflict.number,
+            ids=ids,
+            what=" / ".join(differences),
+        )
+        self._procountor_write(
+            {
+                "procountor_state": "error",
+                "procountor_error": text,
+                "procountor_error_retryable": False,
+                "procountor_claimed_at": False,
+                "procountor_attempt_date": fields.Datetime.now(),
+            }
+        )
+        _logger.warning("Procountor: %s not adopted: %s", self.name, conflict.message)
 
     @api.model
     def _procountor_explain(self, error):

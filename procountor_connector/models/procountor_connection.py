@@ -17,6 +17,7 @@ from ..procountor_api import const as api_const
 from ..procountor_api import endpoint
 from ..procountor_api.client import ProcountorClient
 from ..procountor_api.exceptions import ProcountorError
+from .procountor_cron_guard import procountor_isolated, unexpected_error_text
 
 _logger = logging.getLogger(__name__)
 
@@ -606,6 +607,11 @@ class ProcountorConnection(models.Model):
         self.sudo().write({"state": "error", "last_error": message})
         return message
 
+    def _procountor_store_unexpected(self, error):
+        """``procountor_isolated``'s ``on_error`` for a connection: state error, readable text."""
+        self.ensure_one()
+        self.sudo().write({"state": "error", "last_error": unexpected_error_text(self.env, error)})
+
     @api.model
     def _procountor_notification(self, title, message, kind="success"):
         return {
@@ -686,18 +692,28 @@ class ProcountorConnection(models.Model):
         """Fetch and store all reference data; returns the rows per kind. Raises ProcountorError."""
         self.ensure_one()
         with self._procountor_client(record=self) as client:
-            vat = client.get_vat_defaults() or {}
-            counts = {
-                "vat_percents": self._procountor_store_vat_percents(vat),
-                "vat_statuses": self._procountor_store_vat_statuses(vat),
-                "ledger_accounts": self._procountor_store_ledger_accounts(
-                    client.get_chart_of_accounts() or {}
-                ),
-                "dimensions": self._procountor_store_dimensions(client.get_dimensions() or []),
-                "bank_accounts": self._procountor_store_bank_accounts(
-                    client.get_bank_accounts() or []
-                ),
-            }
+            try:
+                vat = client.get_vat_defaults() or {}
+                counts = {
+                    "vat_percents": self._procountor_store_vat_percents(vat),
+                    "vat_statuses": self._procountor_store_vat_statuses(vat),
+                    "ledger_accounts": self._procountor_store_ledger_accounts(
+                        client.get_chart_of_accounts() or {}
+                    ),
+                    "dimensions": self._procountor_store_dimensions(client.get_dimensions() or []),
+                    "bank_accounts": self._procountor_store_bank_accounts(
+                        client.get_bank_accounts() or []
+                    ),
+                }
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                # The client checked the shape of each answer; these come from rows inside
+                # it that are not what Procountor documents (an entry that is no object, an
+                # id that is no number). Stored and shown like any Procountor error.
+                _logger.exception("Procountor connection %s: unreadable reference data", self.id)
+                raise ProcountorError(
+                    "Unexpected answer from Procountor: the reference data could not be read "
+                    f"({type(exc).__name__}: {exc})"
+                ) from exc
         self.sudo().write(
             {"last_fetch_date": fields.Datetime.now(), "state": "connected", "last_error": False}
         )
@@ -857,12 +873,19 @@ class ProcountorConnection(models.Model):
         """
         connections = self.search([("state", "=", "connected")])
         for index, connection in enumerate(connections):
-            try:
-                connection._procountor_fetch_settings()
-            except ProcountorError as exc:
-                connection._procountor_store_error(exc)
-            except UserError as exc:
-                _logger.error("Procountor connection %s is misconfigured: %s", connection.id, exc)
+            # Anything unexpected (a malformed answer giving a KeyError ...) stays with this
+            # connection: logged with its traceback, stored on it, and the next one goes on.
+            with procountor_isolated(
+                connection, connection._procountor_store_unexpected, f"fetching {connection.name}"
+            ):
+                try:
+                    connection._procountor_fetch_settings()
+                except ProcountorError as exc:
+                    connection._procountor_store_error(exc)
+                except UserError as exc:
+                    _logger.error(
+                        "Procountor connection %s is misconfigured: %s", connection.id, exc
+                    )
             if self._can_commit():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             self.env["ir.cron"]._notify_progress(

@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .account_move import CLAIM_LEASE
+from .procountor_cron_guard import procountor_isolated
 from .res_partner import PROCOUNTOR_INVOICE_CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -16,6 +17,8 @@ CRON_STATES = ("not_sent", "sending", "error")
 #: An invoice whose last attempt failed (or stayed unconfirmed) is retried by the cron only
 #: after this pause, so that an outage is not hammered by the cron's immediate re-runs.
 CRON_RETRY_DELAY = timedelta(minutes=10)
+#: Seconds a batch waits after an HTTP 429 that gave no Retry-After.
+RATE_LIMIT_DEFAULT_PAUSE = 60
 
 
 class ProcountorConnection(models.Model):
@@ -60,6 +63,13 @@ class ProcountorConnection(models.Model):
         default=fields.Date.context_today,
         help="The scheduled action ignores invoices dated before this day (older invoices "
         "are usually already in Procountor).",
+    )
+    invoice_paused_until = fields.Datetime(
+        "Sending Paused Until",
+        copy=False,
+        readonly=True,
+        help="Procountor asked to slow down (HTTP 429): no invoice is sent through this "
+        "connection before this time; what is left waits for the next run.",
     )
     invoice_batch_size = fields.Integer(
         "Invoices per Run",
@@ -145,29 +155,62 @@ class ProcountorConnection(models.Model):
                 ("company_id.procountor_connection_id", "!=", False),
             ]
         )
-        done = remaining = 0
-        Move = self.env["account.move"]
+        progress = {"done": 0, "remaining": 0}
         for connection in connections.filtered(
             lambda record: record.company_id.procountor_connection_id == record
         ):
-            domain = connection._procountor_invoice_cron_domain()
-            moves = Move.search(
-                domain, order="invoice_date, id", limit=connection.invoice_batch_size
-            )
-            if not moves:
-                continue
-            summary = moves._procountor_send_batch(from_cron=True)
-            # Skipped invoices (locked by another transaction) are no progress: counting them
-            # as done would make the cron runner call again at once while they stay locked.
-            done += len(summary.sent) + len(summary.failed)
-            # Invoices attempted now (sent or failed) have left the domain: what is
-            # left is new work, and the cron runner calls again at once for it.
-            remaining += Move.search_count(domain)
-            _logger.info(
-                "Procountor connection %s: %s sent, %s skipped, %s failed",
-                connection.id,
-                len(summary.sent),
-                len(summary.skipped),
-                len(summary.failed),
-            )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            # One connection's unexpected error (a malformed answer, a bug) is stored on it
+            # and logged; the other companies' invoices are sent all the same, and the cron
+            # itself never fails (Odoo would deactivate it).
+            with procountor_isolated(
+                connection,
+                connection._procountor_store_unexpected,
+                f"sending invoices of {connection.name}",
+            ):
+                connection._procountor_cron_send_batch(progress)
+        self.env["ir.cron"]._notify_progress(**progress)
+
+    def _procountor_cron_send_batch(self, progress):
+        """One batch of this connection's unsent invoices; adds to ``progress``."""
+        self.ensure_one()
+        if self._procountor_paused():
+            return
+        Move = self.env["account.move"]
+        domain = self._procountor_invoice_cron_domain()
+        moves = Move.search(domain, order="invoice_date, id", limit=self.invoice_batch_size)
+        if not moves:
+            return
+        summary = moves._procountor_send_batch(from_cron=True)
+        # Skipped invoices (locked by another transaction) are no progress: counting them
+        # as done would make the cron runner call again at once while they stay locked.
+        progress["done"] += len(summary.sent) + len(summary.failed)
+        # Invoices attempted now (sent or failed) have left the domain: what is left is new
+        # work, and the cron runner calls again at once for it. Not after a stop (refused
+        # credentials, rate limit): calling again at once would only meet the same refusal.
+        if not summary.stopped:
+            progress["remaining"] += Move.search_count(domain)
+        _logger.info(
+            "Procountor connection %s: %s sent, %s skipped, %s failed%s",
+            self.id,
+            len(summary.sent),
+            len(summary.skipped),
+            len(summary.failed),
+            f"; stopped: {summary.stopped}" if summary.stopped else "",
+        )
+
+    def _procountor_paused(self):
+        """True while Procountor's last 429 asks this connection to wait."""
+        self.ensure_one()
+        return bool(self.invoice_paused_until) and self.invoice_paused_until > fields.Datetime.now()
+
+    def _procountor_pause(self, error):
+        """Pause sending for the ``Retry-After`` of a 429 (a minute when it gave none)."""
+        self.ensure_one()
+        seconds = getattr(error, "retry_after", None)
+        seconds = RATE_LIMIT_DEFAULT_PAUSE if seconds is None else max(1, int(seconds))
+        until = fields.Datetime.now() + timedelta(seconds=seconds)
+        self.sudo().write({"invoice_paused_until": until})
+        _logger.warning(
+            "Procountor connection %s: rate limited, sending paused until %s", self.id, until
+        )
+        return until

@@ -267,8 +267,15 @@ class ProcountorClient:
         expected=(200,),
         auth=True,
         timeout=None,
+        shape=None,
     ):
         """Send one API call and return its decoded JSON body (``None`` when empty).
+
+        ``shape`` says what a success must look like: ``object`` (a JSON object),
+        ``created`` (an object with an integer ``id``), ``list`` (a JSON array), or None
+        (anything, empty included). Any other answer becomes a ``ProcountorServerError``
+        "unexpected answer from Procountor" (ambiguous for writes), never a ``KeyError``
+        or ``AttributeError`` in the caller.
 
         ``path`` is relative to the API root (``/invoices/12``). List values in
         ``params`` are comma-joined. With ``auth``, a 401 drops the token, a new one is
@@ -290,6 +297,7 @@ class ProcountorClient:
             "operation": operation,
             "expected": tuple(expected),
             "timeout": _check_timeout(timeout) if timeout is not None else self.timeout,
+            "shape": shape,
         }
         if not auth:
             return self._send(token=None, writes=method not in SAFE_METHODS, **call)
@@ -330,6 +338,7 @@ class ProcountorClient:
         timeout,
         token,
         writes,
+        shape=None,
     ):
         """One HTTP call: send, classify, record (log line + Exchange), then return or
         raise.
@@ -338,6 +347,7 @@ class ProcountorClient:
         its error ambiguous.
         """
         url = self.api_root + path
+        context = {"operation": operation, "method": method, "path": path}
         request_headers = dict(headers or {})
         if token:
             request_headers["Authorization"] = f"Bearer {token}"
@@ -382,6 +392,7 @@ class ProcountorClient:
         elif response is not None and error is None:
             try:
                 result = self._result(response, method, path, operation, expected, writes)
+                _check_shape(result, shape, writes, status=response.status_code, **context)
             except ProcountorError as exc:
                 error = exc
         self._record(
@@ -669,6 +680,13 @@ class ProcountorClient:
         with refresh_lock():
             return self._stored_token(rejected) or self.fetch_token()
 
+    def ensure_token(self):
+        """A usable access token: the stored one, else a new one fetched now.
+
+        A batch asks first, so that refused credentials stop it before any record is
+        touched (issue 10)."""
+        return self._valid_token()
+
     def fetch_token(self):
         """Exchange the API key for an access token, store it with its expiry and return
         it.
@@ -821,22 +839,22 @@ class ProcountorClient:
         return self.request("GET", "/status", operation="get_status")
 
     def get_session_info(self):
-        return self.request("GET", "/sessioninfo", operation="get_session_info")
+        return self.request("GET", "/sessioninfo", operation="get_session_info", shape="object")
 
     def get_company(self):
-        return self.request("GET", "/company", operation="get_company")
+        return self.request("GET", "/company", operation="get_company", shape="object")
 
     def get_vat_defaults(self):
-        return self.request("GET", "/vats/default", operation="get_vat_defaults")
+        return self.request("GET", "/vats/default", operation="get_vat_defaults", shape="object")
 
     def get_vat_settings(self):
-        return self.request("GET", "/vats/settings", operation="get_vat_settings")
+        return self.request("GET", "/vats/settings", operation="get_vat_settings", shape="object")
 
     def get_chart_of_accounts(self):
-        return self.request("GET", "/coa", operation="get_chart_of_accounts")
+        return self.request("GET", "/coa", operation="get_chart_of_accounts", shape="object")
 
     def get_dimensions(self):
-        return self.request("GET", "/dimensions", operation="get_dimensions")
+        return self.request("GET", "/dimensions", operation="get_dimensions", shape="list")
 
     def get_fiscal_years(self):
         return self.request("GET", "/fiscalyears", operation="get_fiscal_years")
@@ -870,6 +888,7 @@ class ProcountorClient:
             "GET",
             f"/businesspartners/{_clean_id(partner_id)}",
             operation="get_business_partner",
+            shape="object",
         )
 
     def get_business_partners(self, ids):
@@ -877,7 +896,11 @@ class ProcountorClient:
 
     def create_business_partner(self, data):
         return self.request(
-            "POST", "/businesspartners", json=data, operation="create_business_partner"
+            "POST",
+            "/businesspartners",
+            json=data,
+            operation="create_business_partner",
+            shape="created",
         )
 
     def patch_business_partner(self, partner_id, data, version):
@@ -901,13 +924,17 @@ class ProcountorClient:
         return self._paginate_keyset("/products", filters, size, "search_products")
 
     def get_product(self, product_id):
-        return self.request("GET", f"/products/{_clean_id(product_id)}", operation="get_product")
+        return self.request(
+            "GET", f"/products/{_clean_id(product_id)}", operation="get_product", shape="object"
+        )
 
     def get_products(self, ids):
         return self._get_many("/products", ids, "get_products")
 
     def create_product(self, data):
-        return self.request("POST", "/products", json=data, operation="create_product")
+        return self.request(
+            "POST", "/products", json=data, operation="create_product", shape="created"
+        )
 
     def update_product(self, product_id, data):
         return self.request(
@@ -922,11 +949,18 @@ class ProcountorClient:
     def create_invoice(self, data, add_collection_penal_costs=False):
         params = {"addCollectionPenalCosts": True} if add_collection_penal_costs else None
         return self.request(
-            "POST", "/invoices", params=params, json=data, operation="create_invoice"
+            "POST",
+            "/invoices",
+            params=params,
+            json=data,
+            operation="create_invoice",
+            shape="created",
         )
 
     def get_invoice(self, invoice_id):
-        return self.request("GET", f"/invoices/{_clean_id(invoice_id)}", operation="get_invoice")
+        return self.request(
+            "GET", f"/invoices/{_clean_id(invoice_id)}", operation="get_invoice", shape="object"
+        )
 
     def get_invoices(self, ids):
         return self._get_many("/invoices", ids, "get_invoices")
@@ -950,7 +984,11 @@ class ProcountorClient:
         if types:
             params["types"] = types
         rows = self.paginate("/invoices", params, operation="find_invoices_by_original_number")
-        return [row for row in rows if str(row.get("originalInvoiceNumber")) == number]
+        return [
+            row
+            for row in rows
+            if isinstance(row, dict) and str(row.get("originalInvoiceNumber")) == number
+        ]
 
     def update_invoice(self, invoice_id, data):
         """Replace an invoice; ``data`` must carry the current ``version``."""
@@ -959,6 +997,7 @@ class ProcountorClient:
             f"/invoices/{_clean_id(invoice_id)}",
             json=data,
             operation="update_invoice",
+            shape="created",
         )
 
     def approve_invoice(self, invoice_id, comment=None):
@@ -1041,6 +1080,7 @@ class ProcountorClient:
             "/attachments",
             files=files,
             operation="upload_attachment",
+            shape="created",
             timeout=(connect, max(read, const.UPLOAD_READ_TIMEOUT)),
         )
 
@@ -1051,6 +1091,7 @@ class ProcountorClient:
             "GET",
             f"/ledgerreceipts/{_clean_id(receipt_id)}",
             operation="get_ledger_receipt",
+            shape="object",
         )
 
     def update_ledger_receipt(self, receipt_id, data):
@@ -1072,6 +1113,7 @@ class ProcountorClient:
             params=params,
             json=data,
             operation="create_ledger_receipt",
+            shape="created",
         )
 
 
@@ -1207,6 +1249,42 @@ def _header_value(name, value, operation):
             method="GET",
         ) from None
     return value
+
+
+#: What ``request(shape=...)`` accepts as a success body.
+_SHAPES = {
+    "object": ("a JSON object", lambda body: isinstance(body, dict)),
+    "created": (
+        "an object with an id",
+        lambda body: (
+            isinstance(body, dict)
+            and isinstance(body.get("id"), int)
+            and not isinstance(body.get("id"), bool)
+        ),
+    ),
+    "list": ("a JSON array", lambda body: isinstance(body, list)),
+}
+
+
+def _check_shape(body, shape, writes, **context):
+    """Raise "unexpected answer" when a success body is not what the endpoint returns.
+
+    A malformed 200 must never reach the caller as data: reading ``body["id"]`` of a list
+    or of nothing would be a traceback in an Odoo cron (issue 10). For a write the change
+    was probably applied, so the error is ambiguous and the caller looks the object up
+    before trying again."""
+    if shape is None:
+        return
+    wanted, accepts = _SHAPES[shape]
+    if accepts(body):
+        return
+    got = "an empty answer" if body is None else f"a JSON {type(body).__name__}"
+    if shape == "created" and isinstance(body, dict):
+        got = "an object without an id"
+    message = f"Unexpected answer from Procountor: {wanted} was expected, it sent {got}"
+    if writes:
+        message += "; the change may or may not have been applied"
+    raise ProcountorServerError(message, ambiguous=writes, **context)
 
 
 def _unpack_page(body):

@@ -9,3 +9,6 @@ from . import test_invoice_send
 from . import test_invoice_exactly_once
 from . import test_review_fixes
 from . import test_hardening_endpoint
+from . import test_hardening_crons
+from . import test_hardening_input
+from . import test_hardening_remote

@@ -32,6 +32,8 @@ from .common import (
     procountor_country,
     procountor_language,
     windows_1252,
+    unsupported_characters,
+    CHARACTER_MAP,
     finnish_business_id,
     counterparty_identifier,
     compact_vat,
@@ -46,6 +48,9 @@ from .sales_invoice import (
     build_sales_invoice,
     build_sales_invoice_update,
     prices_include_vat,
+    FieldProblem,
+    field_problems,
+    text_cuts,
 )
 from .totals import (
     Totals,
@@ -56,10 +61,15 @@ from .exactly_once import (
     INVALIDATED,
     live_invoice,
     create_once,
+    AdoptionConflict,
+    adoption_differences,
 )
 
 __all__ = [
+    "AdoptionConflict",
     "Address",
+    "CHARACTER_MAP",
+    "FieldProblem",
     "CENT",
     "COUNTRY_BY_ISO",
     "CREDIT_NOTE_TEXT",
@@ -97,4 +107,8 @@ __all__ = [
     "round_cents",
     "to_decimal",
     "windows_1252",
+    "unsupported_characters",
+    "field_problems",
+    "text_cuts",
+    "adoption_differences",
 ]

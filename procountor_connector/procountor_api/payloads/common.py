@@ -6,6 +6,7 @@ Plain Python, no Odoo."""
 
 import datetime
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from stdnum import iso11649
@@ -415,10 +416,51 @@ def procountor_language(lang):
     return LANGUAGE_BY_PREFIX.get(prefix, DEFAULT_LANGUAGE)
 
 
+#: Characters outside Windows-1252 that have an exact look-alike inside it, replaced before
+#: sending (docs/architecture.md, "Crons, batches and bad input"). Letters are never
+#: transliterated: a name spelled otherwise than its owner spells it is refused instead,
+#: with the field and the characters named (``unsupported_characters``).
+CHARACTER_MAP = {
+    "\u2010": "-",  # hyphen
+    "\u2011": "-",  # non-breaking hyphen
+    "\u2012": "-",  # figure dash
+    "\u2212": "-",  # minus sign
+    "\u2007": " ",  # figure space
+    "\u2009": " ",  # thin space
+    "\u200a": " ",  # hair space
+    "\u202f": " ",  # narrow no-break space (French and Finnish typography)
+    "\u200b": "",  # zero-width space
+    "\u200c": "",  # zero-width non-joiner
+    "\u200d": "",  # zero-width joiner
+    "\u2060": "",  # word joiner
+    "\ufeff": "",  # byte order mark
+    "\u2032": "'",  # prime
+    "\u2033": '"',  # double prime
+}
+_CHARACTER_TABLE = str.maketrans(CHARACTER_MAP)
+
+
 def windows_1252(text):
-    """Procountor accepts only Windows-1252 characters; others become ``?`` instead of a
-    400."""
-    return (text or "").encode("cp1252", errors="replace").decode("cp1252")
+    """``text`` as Procountor can store it: Unicode NFC (a letter and its combining accent
+    become one character) and the look-alikes of ``CHARACTER_MAP`` replaced.
+
+    Characters still outside Windows-1252 are left in place, never replaced by ``?``:
+    ``unsupported_characters`` finds them and the invoice is refused with the field named
+    (Procountor would answer 400 for them, api-notes section 3)."""
+    return unicodedata.normalize("NFC", text or "").translate(_CHARACTER_TABLE)
+
+
+def unsupported_characters(text):
+    """The characters of ``text`` that Procountor cannot store even after
+    ``windows_1252``, in order of first appearance, each once."""
+    found = []
+    for char in windows_1252(text):
+        if char not in found:
+            try:
+                char.encode("cp1252")
+            except UnicodeEncodeError:
+                found.append(char)
+    return found
 
 
 def _text(text, max_key=None):

@@ -2,15 +2,94 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The exactly-once creation protocol (docs/architecture.md, "Invoices"), plain Python."""
 
+import re
+
+from ..exceptions import ProcountorError
+from .totals import invoice_totals
+
 #: Procountor status of an invoice that no longer counts (invalidated by a user).
 INVALIDATED = "INVALIDATED"
+
+
+class AdoptionConflict(ProcountorError):
+    """Procountor has a live invoice with our number, but it is not the one we sent: another
+    customer or another total (two Odoo databases or companies numbering alike and writing
+    to one Procountor company). Nothing is adopted and nothing is created.
+
+    ``candidates``: ``[(procountor id, [differences])]``; a difference is ``counterparty``
+    or ``total``. Never retryable: a person decides (docs/architecture.md, "Crons, batches
+    and bad input")."""
+
+    def __init__(self, number, candidates):
+        self.number = number
+        self.candidates = list(candidates)
+        described = ", ".join(
+            f"{remote_id} ({' and '.join(differences)} differ)"
+            for remote_id, differences in self.candidates
+        )
+        super().__init__(
+            f"Procountor has invoice(s) numbered {number!r} that are not this invoice: "
+            f"{described}; nothing was adopted or created",
+            operation="create_invoice",
+            retryable=False,
+            ambiguous=False,
+        )
 
 
 def live_invoice(rows):
     """The invoice to adopt among search rows for one number: the oldest that is not
     invalidated, or None. (Several live ones mean an earlier duplicate; the oldest wins.)"""
-    live = [row for row in rows if row.get("status") != INVALIDATED]
-    return min(live, key=lambda row: int(row["id"])) if live else None
+    live = _live(rows)
+    return live[0] if live else None
+
+
+def _live(rows):
+    """Search rows not invalidated, with a usable id, oldest first."""
+    live = [
+        row
+        for row in rows
+        if isinstance(row, dict)
+        and row.get("status") != INVALIDATED
+        and isinstance(row.get("id"), int)
+        and not isinstance(row.get("id"), bool)
+    ]
+    return sorted(live, key=lambda row: row["id"])
+
+
+def _identifier(value):
+    return re.sub(r"[\s.\-]", "", str(value or "")).upper()
+
+
+def _name(value):
+    return " ".join(str(value or "").split()).casefold()
+
+
+def adoption_differences(remote, body):
+    """What differs between a Procountor invoice and the body we sent: a list of
+    ``counterparty`` and ``total`` (empty: it is ours).
+
+    Counterparty: the business ID (``counterParty.identifier``) when we sent one, else the
+    customer's name. Total: the sums of both invoices' rows computed the same way
+    (``invoice_totals``), so that only a real difference counts, not Procountor's rounding.
+    """
+    differences = []
+    sent = body.get("counterParty") or {}
+    found = remote.get("counterParty") if isinstance(remote.get("counterParty"), dict) else {}
+    if sent.get("identifier"):
+        same = _identifier(sent["identifier"]) == _identifier(found.get("identifier"))
+    else:
+        sent_name = (sent.get("counterPartyAddress") or {}).get("name")
+        found_name = (found.get("counterPartyAddress") or {}).get("name")
+        same = _name(sent_name) == _name(found_name)
+    if not same:
+        differences.append("counterparty")
+    try:
+        same_total = invoice_totals(remote).total == invoice_totals(body).total
+    except (ArithmeticError, KeyError, TypeError, ValueError):
+        same_total = False  # rows Procountor answered that we cannot add up: not ours
+    if not same_total:
+        differences.append("total")
+    return differences
 
 
 def create_once(client, body, *, create_unknown, claim):
@@ -20,7 +99,10 @@ def create_once(client, body, *, create_unknown, claim):
 
     - ``create_unknown`` is true when an earlier POST of this invoice got no confirmed
       answer (timeout, 5xx, lost connection, crash after the claim). Then Procountor is
-      first searched by ``originalInvoiceNumber`` and a live invoice found is adopted;
+      first searched by ``originalInvoiceNumber``; a live invoice found is adopted only
+      when its counterparty and total are those of ``body`` (``adoption_differences``).
+      Live invoices of that number that all differ raise ``AdoptionConflict``: the number
+      is used by someone else, and neither adopting nor creating is safe;
     - otherwise, or when nothing is found, ``claim()`` must durably record "a POST may be
       on its way" (and set ``create_unknown`` for the next attempt) before the POST;
     - a ``ProcountorError`` propagates; only when it is not ``ambiguous`` did Procountor
@@ -28,8 +110,14 @@ def create_once(client, body, *, create_unknown, claim):
     """
     number = body["originalInvoiceNumber"]
     if create_unknown:
-        found = live_invoice(client.find_invoices_by_original_number(number))
-        if found:
-            return client.get_invoice(found["id"]), True
+        conflicts = []
+        for row in _live(client.find_invoices_by_original_number(number)):
+            remote = client.get_invoice(row["id"])
+            differences = adoption_differences(remote, body)
+            if not differences:
+                return remote, True
+            conflicts.append((row["id"], differences))
+        if conflicts:
+            raise AdoptionConflict(number, conflicts)
     claim()
     return client.create_invoice(body), False

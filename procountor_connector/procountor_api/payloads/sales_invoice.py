@@ -42,6 +42,8 @@ from .common import (
     procountor_language,
     round_cents,
     to_decimal,
+    unsupported_characters,
+    windows_1252,
 )
 
 # --- neutral input --------------------------------------------------------------------
@@ -181,6 +183,116 @@ def net_unit_price(line):
     return exact.quantize(Decimal(1).scaleb(-10), rounding=ROUND_HALF_UP)
 
 
+# --- text fields: character set and lengths ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """A text of the invoice that Procountor cannot take as it is.
+
+    ``field``: the ``SalesInvoiceData`` field (``customer.name``, ``billing_address.city``,
+    ``line.name``, ``order_reference`` ...); ``line``: the 1-based invoice line for
+    ``line.*`` fields; ``kind``: ``charset`` (``detail``: the characters, as a string),
+    ``length`` (refused; ``detail``: (length, maximum)) or ``cut`` (sent shortened;
+    ``detail``: (length, maximum))."""
+
+    field: str
+    kind: str
+    detail: object
+    line: int | None = None
+
+    def __str__(self):
+        where = f"line {self.line} {self.field}" if self.line else self.field
+        if self.kind == "charset":
+            return f"{where}: characters {self.detail!r} are outside Procountor's character set"
+        length, maximum = self.detail
+        verb = "was cut" if self.kind == "cut" else "is too long"
+        return f"{where} {verb} ({length} characters, Procountor takes {maximum})"
+
+
+#: ``SalesInvoiceData`` address fields -> the ``MAX_LENGTHS`` key. A longer value is
+#: refused, not cut: a shortened name or street may deliver the invoice to the wrong place.
+_ADDRESS_LIMITS = {
+    "name": "address.name",
+    "specifier": "address.specifier",
+    "street": "address.street",
+    "zip": "address.zip",
+    "city": "address.city",
+    "subdivision": "address.subdivision",
+}
+#: Other refused-when-too-long fields: a cut reference no longer finds its order.
+_FIELD_LIMITS = {
+    "contact_person": "contactPersonName",
+    "order_reference": "orderReference",
+}
+#: Free texts checked for characters only (their lengths are cut, see ``text_cuts``, or
+#: have no Procountor limit).
+_FREE_TEXTS = (
+    "customer_number",
+    "email",
+    "einvoice_address",
+    "einvoice_operator",
+    "payment_reference",
+    "additional_information",
+    "credited_invoice_number",
+)
+
+
+def _address_texts(data):
+    for prefix in ("customer", "billing_address", "delivery_address"):
+        address = getattr(data, prefix)
+        if address is None:
+            continue
+        for name, limit in _ADDRESS_LIMITS.items():
+            yield f"{prefix}.{name}", getattr(address, name), limit
+
+
+def field_problems(data):
+    """Every ``FieldProblem`` that makes the invoice unsendable: characters outside
+    Windows-1252 (after ``windows_1252``'s documented mapping) and texts longer than
+    Procountor takes where cutting would change their meaning. Empty when all is well."""
+    problems = []
+    texts = [(field, value, limit) for field, value, limit in _address_texts(data)]
+    texts += [(field, getattr(data, field), limit) for field, limit in _FIELD_LIMITS.items()]
+    texts += [(field, getattr(data, field), None) for field in _FREE_TEXTS]
+    for field, value, limit in texts:
+        problems += _text_problems(field, value, limit)
+    for index, line in enumerate(data.lines, start=1):
+        for field, value in (("line.name", line.name), ("line.product_code", line.product_code)):
+            problems += _text_problems(field, value, None, line=index)
+    return problems
+
+
+def _text_problems(field, value, limit, line=None):
+    problems = []
+    chars = unsupported_characters(value)
+    if chars:
+        problems.append(FieldProblem(field, "charset", "".join(chars), line))
+    length = len((value or "").strip())
+    if limit and length > MAX_LENGTHS[limit]:
+        problems.append(FieldProblem(field, "length", (length, MAX_LENGTHS[limit]), line))
+    return problems
+
+
+def text_cuts(data):
+    """The free texts sent shortened to Procountor's length (``FieldProblem`` of kind
+    ``cut``): line comments (the lines of a description after its first, 512 characters)
+    and the printed additional information (10,000). The caller notes them on the
+    invoice; nothing else is ever cut."""
+    cuts = []
+    for index, line in enumerate(data.lines, start=1):
+        length = len(_row_comment(line.name))
+        if length > MAX_LENGTHS["comment"]:
+            cuts.append(
+                FieldProblem("line.comment", "cut", (length, MAX_LENGTHS["comment"]), index)
+            )
+    information, _notes = _full_texts(data, procountor_language(data.lang))
+    if len(information) > MAX_LENGTHS["additionalInformation"]:
+        limit = MAX_LENGTHS["additionalInformation"]
+        cuts.append(FieldProblem("additional_information", "cut", (len(information), limit)))
+    return cuts
+
+
 # --- the body -------------------------------------------------------------------------
 
 
@@ -266,6 +378,7 @@ def _raise_problems(data):
             problems.append(f"line {line.name!r}: unit {line.unit!r} is not a Procountor unit")
     if to_decimal(data.currency_rate) <= 0:
         problems.append("the currency rate must be positive")
+    problems += [str(problem) for problem in field_problems(data)]
     if problems:
         raise PayloadError(problems)
 
@@ -325,7 +438,7 @@ def prices_include_vat(lines):
 
 
 def _row(line, is_credit_note, gross=False):
-    name, _sep, comment = (line.name or "").strip().partition("\n")
+    name = (line.name or "").strip().partition("\n")[0]
     name = _text(_strip_code(name, line.product_code)) or _text(line.product_code) or "-"
     quantity = to_decimal(line.quantity)
     row = {
@@ -339,10 +452,16 @@ def _row(line, is_credit_note, gross=False):
         "vatStatus": line.vat_status,
         # Procountor prints "\" as a line break in row comments (schema text of
         # InvoiceRow.comment).
-        "comment": _text("\\".join(part.strip() for part in comment.splitlines()), "comment"),
+        "comment": _text(_row_comment(line.name), "comment"),
         "productId": line.product_id,
     }
     return {key: value for key, value in row.items() if value not in (None, "")}
+
+
+def _row_comment(name):
+    """Lines of a description after the first, joined by ``\\`` (printed as line breaks)."""
+    _name, _sep, comment = (name or "").strip().partition("\n")
+    return windows_1252("\\".join(part.strip() for part in comment.splitlines())).strip()
 
 
 def _strip_code(name, code):
@@ -352,16 +471,21 @@ def _strip_code(name, code):
 
 
 def _texts(data, language):
+    information, notes = _full_texts(data, language)
+    return (
+        information[: MAX_LENGTHS["additionalInformation"]],
+        notes[: MAX_LENGTHS["notes"]],
+    )
+
+
+def _full_texts(data, language):
     information = _text(data.additional_information)
     notes = ""
     if data.is_credit_note and data.credited_invoice_number:
         printed = CREDIT_NOTE_TEXT[language].format(number=data.credited_invoice_number)
         information = f"{printed}\n{information}" if information else printed
         notes = CREDIT_NOTE_TEXT[DEFAULT_LANGUAGE].format(number=data.credited_invoice_number)
-    return (
-        information[: MAX_LENGTHS["additionalInformation"]],
-        notes[: MAX_LENGTHS["notes"]],
-    )
+    return information, notes
 
 
 # --- totals ---------------------------------------------------------------------------
