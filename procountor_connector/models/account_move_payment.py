@@ -207,7 +207,12 @@ class AccountMove(models.Model):
             self._procountor_commit()
             return
         snapshot = payloads.invoice_payment_snapshot(remote)
-        if snapshot == self.procountor_payment_snapshot and not self.procountor_payment_attention:
+        if not self.procountor_payment_attention and (
+            snapshot == self.procountor_payment_snapshot
+            or (not self.procountor_payment_snapshot and not remote.get("paymentDate"))
+        ):
+            # Never fetched and no payment date in Procountor (set with the first payment
+            # transaction): no event to read yet, and nothing written for the unpaid majority.
             summary.add("unchanged", self)
             return
         if not self._procountor_try_lock():
