@@ -27,6 +27,7 @@ class AccountPayment(models.Model):
     )
 
     procountor_book_on_journal_account = fields.Boolean(
+        "Booked on Journal Account",
         copy=False,
         readonly=True,
         help="Connection option Paid: booked straight on the journal's own bank or cash account "

@@ -85,18 +85,20 @@ class ProcountorConnection(models.Model):
         self.ensure_one()
         missing = []
         labels = {
-            payloads.BANK: self.env._("a journal for bank payments"),
-            payloads.CASH: self.env._("a journal for cash payments"),
+            payloads.BANK: self.env._(
+                "Procountor connection %(name)s has no journal for bank payments (Options tab, "
+                "Payments).",
+                name=self.name,
+            ),
+            payloads.CASH: self.env._(
+                "Procountor connection %(name)s has no journal for cash payments (Options tab, "
+                "Payments).",
+                name=self.name,
+            ),
         }
         for kind, journal in self._procountor_payment_journals().items():
             if not journal:
-                missing.append(
-                    self.env._(
-                        "Procountor connection %(name)s has no %(what)s (Options tab, Payments).",
-                        name=self.name,
-                        what=labels[kind],
-                    )
-                )
+                missing.append(labels[kind])
                 continue
             if journal.company_id != self.company_id:
                 missing.append(
