@@ -95,7 +95,10 @@ def run_round(registry, context, move_ids, reverse_b):
     start_line = threading.Barrier(len(WORKERS), timeout=START_TIMEOUT)
     workers = [
         Worker(
-            name, registry, context, move_ids[::-1] if reverse_b and name == "B" else move_ids,
+            name,
+            registry,
+            context,
+            move_ids[::-1] if reverse_b and name == "B" else move_ids,
             start_line,
         )
         for name in WORKERS
@@ -132,9 +135,7 @@ def committed_state(registry, context, move_ids, connection_id):
         env = api.Environment(cr, SUPERUSER_ID, context)
         moves = env["account.move"].browse(move_ids)
         states = collections.Counter(moves.mapped("payment_state"))
-        payments = env["account.payment"].search(
-            [("procountor_connection_id", "=", connection_id)]
-        )
+        payments = env["account.payment"].search([("procountor_connection_id", "=", connection_id)])
         per_event = collections.Counter(payments.mapped("procountor_payment_event_id"))
         return states, per_event, len(payments)
 
@@ -206,9 +207,11 @@ def finish(sandbox_url, totals, states, per_event, count, events, failed_workers
     )
     journal = requests.get(f"{sandbox_url}/_sandbox/journal", timeout=bench.TIMEOUT).json()
     calls = collections.Counter(
-        "GET /invoices/{ids}" if "," in entry["path"] else
-        "GET /invoices/{id}/paymentevents" if entry["path"].endswith("/paymentevents") else
-        f"{entry['method']} {entry['path']}"
+        "GET /invoices/{ids}"
+        if "," in entry["path"]
+        else "GET /invoices/{id}/paymentevents"
+        if entry["path"].endswith("/paymentevents")
+        else f"{entry['method']} {entry['path']}"
         for entry in journal
     )
     print("API calls: " + ", ".join(f"{k}: {v}" for k, v in sorted(calls.items())))

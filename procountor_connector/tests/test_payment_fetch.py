@@ -250,6 +250,20 @@ class TestPaymentFetch(ProcountorPaymentCase):
         self.fetch(move)
         self.assertEqual(move.payment_state, "paid")
 
+    def test_read_timeout_on_a_batch_is_completed_next_run(self):
+        moves = self.sent_invoice() | self.sent_invoice()
+        for move in moves:
+            self.pay(move, 50.0)
+        self.connection.procountor_timeout = 1
+        # Longer than the read timeout, for the call and each of its retries.
+        self.add_fault(path="/invoices/*,*", method="GET", kind="latency", seconds=1.5, times=4)
+        action = self.fetch(moves, "list")
+        self.assertIn("2 failed", action["params"]["message"])
+        self.assertFalse(moves.matched_payment_ids)
+        self.fetch(moves, "cron")
+        self.assertEqual(moves.mapped("payment_state"), ["partial", "partial"])
+        self.assertEqual(len(moves.matched_payment_ids), 2)
+
     def test_missing_journal_is_listed_before_any_call(self):
         move = self.sent_invoice()
         self.pay(move, TOTAL)
@@ -320,9 +334,10 @@ class TestPaymentFetch(ProcountorPaymentCase):
         self.assertFalse(self.connection.payment_fetch_error)
         self.assertEqual(move.payment_state, "paid")
 
-    def test_two_workers_interleaved_register_once(self):
-        """The second worker comes after the first registered (same transaction here; the
-        real two-transaction check is benchmarks/check_two_workers_payments.py)."""
+    def test_events_read_again_are_not_registered_twice(self):
+        """As when a second worker reads the events after the first registered them (one
+        transaction here; the real two-transaction check is
+        benchmarks/check_two_workers_payments.py)."""
         move = self.sent_invoice()
         self.pay(move, 50.0)
         self.fetch(move)
