@@ -39,30 +39,38 @@ OPEN_PAYMENT_STATES = ("not_paid", "partial")
 
 
 class ProcountorPaymentSummary:
-    """Outcome of one fetch over many invoices."""
+    """Outcome of one fetch over many invoices.
+
+    ``registered``, ``unchanged``, ``flagged``, ``failed`` and ``skipped`` are recordsets of
+    moves (kept as id lists while a run adds to them: a union per invoice would be quadratic).
+    """
 
     OUTCOMES = ("registered", "unchanged", "flagged", "failed", "skipped")
 
     def __init__(self, env):
-        empty = env["account.move"]
-        for outcome in self.OUTCOMES:
-            setattr(self, outcome, empty)
+        self.env = env
+        self._ids = {outcome: [] for outcome in self.OUTCOMES}
         self.payments = env["account.payment"]
         #: A problem of the whole connection (journals missing, no credentials): nothing fetched.
         self.problem = None
         self.reasons = {}  # move -> first line of its failure
 
+    def __getattr__(self, name):
+        if name in self.OUTCOMES:
+            return self.env["account.move"].browse(self._ids[name])
+        raise AttributeError(name)
+
     def add(self, outcome, move, reason=None):
-        setattr(self, outcome, getattr(self, outcome) | move)
+        self._ids[outcome].extend(move.ids)
         if reason:
             self.reasons[move] = reason
 
     @property
     def attempted(self):
-        return len(self.registered) + len(self.flagged) + len(self.failed)
+        return sum(len(self._ids[outcome]) for outcome in ("registered", "flagged", "failed"))
 
     def as_text(self):
-        return ", ".join(f"{outcome} {len(getattr(self, outcome))}" for outcome in self.OUTCOMES)
+        return ", ".join(f"{outcome} {len(self._ids[outcome])}" for outcome in self.OUTCOMES)
 
 
 class AccountMove(models.Model):
