@@ -89,9 +89,7 @@ class AccountMove(models.Model):
         index=True,
         help="Procountor has a payment that was not registered in Odoo: see the message.",
     )
-    procountor_payment_message = fields.Text(
-        "Procountor Payment Message", copy=False, readonly=True
-    )
+    procountor_payment_message = fields.Text(copy=False, readonly=True)
     procountor_payment_fetch_date = fields.Datetime(
         "Last Procountor Payment Fetch", copy=False, readonly=True
     )

@@ -19,7 +19,6 @@ class AccountPayment(models.Model):
     )
     procountor_connection_id = fields.Many2one(
         "procountor.connection",
-        "Procountor Connection",
         copy=False,
         readonly=True,
         index="btree_not_null",
@@ -53,7 +52,8 @@ class AccountPayment(models.Model):
     def _compute_outstanding_account_id(self):
         # Odoo's own way for journals without statement matching: with the journal's account as
         # outstanding account, the payment counts as matched and the invoice as Paid.
-        super()._compute_outstanding_account_id()
+        result = super()._compute_outstanding_account_id()
         for payment in self.filtered("procountor_book_on_journal_account"):
             if payment.journal_id.default_account_id:
                 payment.outstanding_account_id = payment.journal_id.default_account_id
+        return result
