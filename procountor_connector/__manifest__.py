@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Procountor Connector",
-    "summary": "Send invoices to Procountor and fetch its reference data through its REST API",
+    "summary": "Send invoices to Procountor, fetch their payments and its reference data",
     "version": "18.0.1.0.0",
     "category": "Accounting/Localizations",
     "website": "https://github.com/procountor-connector/procountor_connector",
@@ -25,6 +25,9 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/procountor_connection_invoice_views.xml",
+        "data/ir_cron_payment.xml",
+        "views/account_move_payment_views.xml",
+        "views/procountor_connection_payment_views.xml",
     ],
     "installable": True,
     "application": False,

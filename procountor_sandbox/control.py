@@ -1,6 +1,7 @@
 """The control API under /_sandbox/ (JSON), for tests and demos.
 
-POST reset, POST seed, POST invoices/{id}/payments, POST/GET/DELETE faults,
+POST reset, POST seed, POST invoices/{id}/payments, DELETE invoices/{id}/payments/{event id},
+POST/GET/DELETE faults,
 DELETE faults/{id}, POST tokens/expire, GET/DELETE journal, GET invoices, GET state.
 It needs no token and never appears in the journal.
 """
@@ -20,7 +21,7 @@ from .httputil import json_response, read_json
 from .ledger import receipt_view
 from .routes.common import public
 from .routes.invoices import invoice_view
-from .routes.payments import record_payment
+from .routes.payments import record_payment, remove_payment
 from .seed import apply_seed, default_seed
 from .validation import is_number, parse_date
 
@@ -51,7 +52,14 @@ def seed(app, request):
 
 
 def add_payment(app, request, invoice_id):
-    """An incoming bank payment: PaymentEvent, invoice PARTLY_PAID or PAID."""
+    """A payment Procountor received: PaymentEvent, invoice PARTLY_PAID or PAID.
+
+    Body: ``amount`` (required, in the invoice currency; negative allowed: a returned
+    payment, or the refund of a credit note whose total is negative), ``paymentDate``
+    (default today), ``type`` (a PaymentEvent type, default BANKSTATEMENT; CASH for cash),
+    ``paidCurrency`` (default the invoice's: another one makes a foreign-currency event),
+    ``description``.
+    """
     store = app.store
     body = _body(request)
     invoice = store.invoices.get(invoice_id)
@@ -68,11 +76,32 @@ def add_payment(app, request, invoice_id):
     event_type = body.get("type", "BANKSTATEMENT")
     if event_type not in enums.PAYMENT_EVENT_TYPES:
         raise E.ApiError.single(400, E.INVALID_ENUM_VALUE, "type")
+    paid_currency = body.get("paidCurrency")
+    if paid_currency is not None and paid_currency not in enums.CURRENCIES:
+        raise E.ApiError.single(400, E.INVALID_ENUM_VALUE, "paidCurrency")
     event = record_payment(
-        store, invoice, amount, payment_date, event_type, "PAID", body.get("description")
+        store,
+        invoice,
+        amount,
+        payment_date,
+        event_type,
+        "PAID",
+        body.get("description"),
+        paid_currency=paid_currency,
     )
     store.save()
     return 200, public(event)
+
+
+def delete_payment(app, request, invoice_id, event_id):
+    """Remove a payment event, as when an allocation is undone in Procountor."""
+    store = app.store
+    invoice = store.invoices.get(invoice_id)
+    if invoice is None:
+        raise E.not_found()
+    event = remove_payment(store, invoice, event_id)
+    store.save()
+    return 200, {"removed": event["id"], "status": invoice["status"]}
 
 
 def add_fault(app, request):
@@ -142,6 +171,11 @@ CONTROL_MAP = Map(
             "/_sandbox/invoices/<int:invoice_id>/payments",
             methods=["POST"],
             endpoint=add_payment,
+        ),
+        Rule(
+            "/_sandbox/invoices/<int:invoice_id>/payments/<int:event_id>",
+            methods=["DELETE"],
+            endpoint=delete_payment,
         ),
         Rule("/_sandbox/faults", methods=["POST"], endpoint=add_fault),
         Rule("/_sandbox/faults", methods=["GET"], endpoint=list_faults),

@@ -20,3 +20,6 @@ from . import account_move
 from . import account_move_send_pipeline
 from . import account_move_send_checks
 from . import account_move_send
+from . import procountor_connection_payment
+from . import account_payment
+from . import account_move_payment

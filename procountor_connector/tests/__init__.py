@@ -12,3 +12,4 @@ from . import test_hardening_endpoint
 from . import test_hardening_crons
 from . import test_hardening_input
 from . import test_hardening_remote
+from . import test_payment_fetch

@@ -49,6 +49,20 @@ def paid_so_far(store, invoice_id: int) -> Decimal:
     )
 
 
+def payment_status(store, invoice: dict, full_status: str) -> str:
+    """The invoice status its payment events give, as Procountor moves it.
+
+    No payment left: the status it had before the first one; paid in part: PARTLY_PAID;
+    paid in full (a credit note: refunded in full): ``full_status``.
+    """
+    _net, _vat, total = invoice_totals(invoice)
+    paid = paid_so_far(store, invoice["id"])
+    if paid == 0:
+        return invoice.get("_statusBeforePayment") or invoice["status"]
+    fully_paid = paid >= total if total >= 0 else paid <= total
+    return full_status if fully_paid else "PARTLY_PAID"
+
+
 def record_payment(
     store,
     invoice: dict,
@@ -57,31 +71,57 @@ def record_payment(
     event_type: str,
     full_status: str,
     description: str | None = None,
+    paid_currency: str | None = None,
 ) -> dict:
-    """Add a PaymentEvent and move the invoice to PARTLY_PAID or ``full_status``."""
-    _net, _vat, total = invoice_totals(invoice)
-    paid = paid_so_far(store, invoice["id"]) + dec(amount)
-    fully_paid = paid >= total if total >= 0 else paid <= total
-    status = full_status if fully_paid else "PARTLY_PAID"
+    """Add a PaymentEvent and move the invoice to PARTLY_PAID or ``full_status``.
+
+    ``paid_currency`` (control API only) records a payment in another currency than the
+    invoice's; its amount still counts towards the invoice's status (a sandbox shortcut).
+    """
     currency = invoice["paymentInfo"]["currency"]
+    if invoice["status"] not in ("PARTLY_PAID", "PAID", "MARKED_PAID"):
+        invoice["_statusBeforePayment"] = invoice["status"]
     event = {
         "id": store.next_id("paymentEvent"),
         "invoiceId": invoice["id"],
         "type": event_type,
         "paymentDate": payment_date,
-        "status": status,
         "amount": as_json_number(
             to_accounting_currency(dec(amount), invoice["paymentInfo"]["currencyRate"])
         ),
         "currency": store.company_currency(),
         "paidAmount": float(amount),
-        "paidCurrency": currency,
+        "paidCurrency": paid_currency or currency,
     }
     if description and invoice["type"] in enums.SALES_TYPES:
         event["description"] = description
     store.paymentEvents[event["id"]] = event
+    status = payment_status(store, invoice, full_status)
+    event["status"] = status
     invoice["status"] = status
     invoice["paymentDate"] = payment_date
+    invoice["version"] = store.new_version()
+    return event
+
+
+def remove_payment(store, invoice: dict, event_id: int) -> dict:
+    """Delete a payment event (Procountor: a removed bank allocation or "marked paid").
+
+    The invoice's status, latest payment date and version change as Procountor's do.
+    """
+    event = store.paymentEvents.get(event_id)
+    if event is None or event["invoiceId"] != invoice["id"]:
+        raise E.not_found()
+    del store.paymentEvents[event_id]
+    full_status = "MARKED_PAID" if invoice["status"] == "MARKED_PAID" else "PAID"
+    invoice["status"] = payment_status(store, invoice, full_status)
+    dates = [
+        e["paymentDate"] for e in store.paymentEvents.values() if e["invoiceId"] == invoice["id"]
+    ]
+    if dates:
+        invoice["paymentDate"] = max(dates)
+    else:
+        invoice.pop("paymentDate", None)
     invoice["version"] = store.new_version()
     return event
 

@@ -6,7 +6,8 @@
   references, countries);
 - ``sales_invoice``: ``Invoice`` bodies of sales invoices and credit notes;
 - ``totals``: the sums Procountor computes from a body, to compare with Odoo to the cent;
-- ``exactly_once``: the create-once protocol shared by everything the connector creates.
+- ``exactly_once``: the create-once protocol shared by everything the connector creates;
+- ``payments``: what of Procountor's payment events Odoo registers, leaves alone or flags.
 
 Everything public is re-exported here, so callers write ``payloads.build_sales_invoice``.
 """
@@ -64,12 +65,31 @@ from .exactly_once import (
     AdoptionConflict,
     adoption_differences,
 )
+from .payments import (
+    BANK,
+    CASH,
+    OTHER,
+    PAYMENT_KIND_BY_TYPE,
+    FLAG_REMOVED,
+    FLAG_NOT_POSITIVE,
+    FLAG_CURRENCY,
+    FLAG_OVERPAID,
+    FLAG_NOT_MONEY,
+    PaymentEventRow,
+    PaymentFlag,
+    PaymentDecision,
+    payment_kind,
+    invoice_payment_snapshot,
+    decide_payments,
+)
 
 __all__ = [
     "AdoptionConflict",
     "Address",
     "CHARACTER_MAP",
     "FieldProblem",
+    "BANK",
+    "CASH",
     "CENT",
     "COUNTRY_BY_ISO",
     "CREDIT_NOTE_TEXT",
@@ -77,14 +97,24 @@ __all__ = [
     "DEFAULT_INVOICE_CHANNEL",
     "DEFAULT_LANGUAGE",
     "DEFAULT_UNIT",
+    "FLAG_CURRENCY",
+    "FLAG_NOT_MONEY",
+    "FLAG_NOT_POSITIVE",
+    "FLAG_OVERPAID",
+    "FLAG_REMOVED",
     "INVALIDATED",
     "INVOICE_CHANNELS",
     "INVOICE_TYPE_SALES",
     "InvoiceLine",
     "LANGUAGE_BY_PREFIX",
     "MAX_LENGTHS",
+    "OTHER",
+    "PAYMENT_KIND_BY_TYPE",
     "PAYMENT_METHOD",
     "PayloadError",
+    "PaymentDecision",
+    "PaymentEventRow",
+    "PaymentFlag",
     "SalesInvoiceData",
     "Totals",
     "UNITS",
@@ -94,12 +124,15 @@ __all__ = [
     "compact_vat",
     "counterparty_identifier",
     "create_once",
+    "decide_payments",
     "finnish_business_id",
+    "invoice_payment_snapshot",
     "invoice_totals",
     "is_finnish_reference",
     "json_number",
     "live_invoice",
     "net_unit_price",
+    "payment_kind",
     "prices_include_vat",
     "procountor_country",
     "procountor_language",

@@ -1,0 +1,25 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import models
+
+
+class AccountPaymentRegister(models.TransientModel):
+    """Odoo's Register Payment wizard, told by the Procountor fetch what to put on the payment.
+
+    The fetch registers each Procountor payment event through this wizard, so partial payments,
+    credit-note refunds and exchange differences are exactly Odoo's own; the context only adds
+    the event id, its connection and (option "Paid") that the payment is booked on the
+    journal's own account.
+    """
+
+    _inherit = "account.payment.register"
+
+    def _create_payment_vals_from_wizard(self, batch_result):
+        vals = super()._create_payment_vals_from_wizard(batch_result)
+        context = self.env.context
+        if context.get("procountor_payment_event_id"):
+            vals["procountor_payment_event_id"] = str(context["procountor_payment_event_id"])
+            vals["procountor_connection_id"] = context["procountor_connection_id"]
+        if context.get("procountor_book_on_journal_account"):
+            vals["procountor_book_on_journal_account"] = True
+        return vals
