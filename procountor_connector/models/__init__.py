@@ -20,3 +20,10 @@ from . import account_move
 from . import account_move_send_pipeline
 from . import account_move_send_checks
 from . import account_move_send
+from . import procountor_register_link_mixin
+from . import procountor_partner_link
+from . import procountor_product_link
+from . import procountor_connection_register
+from . import res_partner_procountor
+from . import product_product_procountor
+from . import account_move_procountor_links
