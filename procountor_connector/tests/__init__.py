@@ -10,3 +10,4 @@ from . import test_invoice_exactly_once
 from . import test_review_fixes
 from . import test_partner_fetch
 from . import test_partner_links
+from . import test_product_fetch
