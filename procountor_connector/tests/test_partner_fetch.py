@@ -221,3 +221,43 @@ class TestPartnerFetch(ProcountorTestCommon):
         searches = [e for e in self.sandbox_journal() if e["path"] == "/businesspartners"]
         self.assertTrue(searches)
         self.assertTrue(all("versionStartDate" in e["query"] for e in searches))
+
+    def test_cron_fetches_changes_and_leaves_conflicts(self):
+        self.connection.register_cron_enabled = True
+        self.env["procountor.connection"]._cron_procountor_fetch_registers()
+        links = self.env["procountor.partner.link"].search(
+            [("connection_id", "=", self.connection.id)]
+        )
+        # 475 created + 21 matched + the two existing links; the 3 conflicts left alone.
+        self.assertEqual(len(links), 475 + 21 + 2)
+        self.assertTrue(self.connection.partner_fetch_version)
+        # Next run: only changes are asked for, nothing to do.
+        self.clear_journal()
+        self.env["procountor.connection"]._cron_procountor_fetch_registers()
+        searches = [e for e in self.sandbox_journal() if e["path"] == "/businesspartners"]
+        self.assertTrue(all("versionStartDate" in e["query"] for e in searches))
+        self.assertEqual(
+            len(
+                self.env["procountor.partner.link"].search(
+                    [("connection_id", "=", self.connection.id)]
+                )
+            ),
+            len(links),
+        )
+
+    def test_wizard_form_shows_preview(self):
+        from odoo.tests import Form
+
+        action = self.connection.action_procountor_fetch_partners()
+        wizard = self.env["procountor.register.fetch"].browse(action["res_id"])
+        with Form(wizard) as form:
+            form.create_missing = False
+            self.assertEqual(form.count_new, 475)
+        new_lines = wizard.line_ids.filtered(lambda line: line.status == "new")
+        self.assertEqual(set(new_lines.mapped("action")), {"skip"})
+        partners = self.env["res.partner"].with_context(active_test=False).search_count([])
+        wizard.action_confirm()
+        self.assertEqual(
+            self.env["res.partner"].with_context(active_test=False).search_count([]), partners
+        )
+        self.assertIn("Link: 21", wizard.result)

@@ -37,11 +37,8 @@ class ProcountorRegisterFetch(models.TransientModel):
     incremental = fields.Boolean(
         "Only Changes", help="Fetch only what changed in Procountor since the last fetch."
     )
-    create_missing = fields.Boolean(
-        "Create Missing", default=True, help="Create the new Procountor records in Odoo."
-    )
+    create_missing = fields.Boolean(default=True, help="Create the new Procountor records in Odoo.")
     update_matched = fields.Boolean(
-        "Update Matched",
         help="Overwrite the Odoo fields of matched and linked records with Procountor's values "
         "(empty Procountor fields never blank Odoo's).",
     )
@@ -90,7 +87,8 @@ class ProcountorRegisterFetch(models.TransientModel):
         self.max_version = preview["max_version"]
 
     def _procountor_conflict_note(self, model, match):
-        key = dict(MATCH_KEYS).get(match.key, match.key)
+        labels = self.env["procountor.register.fetch.line"]._fields["match_key"]
+        key = dict(labels._description_selection(self.env)).get(match.key, match.key)
         records = self.env[model].with_context(active_test=False).browse(match.odoo_ids)
         names = ", ".join(records.mapped("display_name"))
         if len(records) > 1:
