@@ -8,7 +8,7 @@ import json
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..procountor_api import payloads
 from ..procountor_api.exceptions import ProcountorError
@@ -92,9 +92,14 @@ class ProcountorConnection(models.Model):
         """Open the preview of fetching Procountor's products."""
         return self._procountor_open_fetch_wizard("product")
 
+    @api.model
+    def _procountor_check_register_access(self):
+        if not self.env.user.has_group("procountor_connector.group_procountor_user"):
+            raise AccessError(_("Only Procountor users may exchange partners and products."))
+
     def _procountor_open_fetch_wizard(self, kind, incremental=False):
         self.ensure_one()
-        self.env["account.move"]._procountor_check_access()
+        self._procountor_check_register_access()
         wizard = self.env["procountor.register.fetch"].create(
             {"connection_id": self.id, "kind": kind, "incremental": incremental}
         )
@@ -148,7 +153,9 @@ class ProcountorConnection(models.Model):
         with self._procountor_client(record=self) as client:
             for record in records:
                 try:
-                    link, outcome = record._procountor_push(self, client)
+                    link, outcome = record._procountor_push(
+                        self, client, record._procountor_default_type()
+                    )
                 except ProcountorError as exc:
                     outcomes["failed"] += 1
                     errors.append(f"{record.display_name}: {exc.message}")

@@ -49,7 +49,7 @@ class ProductProduct(models.Model):
 
     def action_procountor_export(self):
         """Create the selected products in Procountor, or update the linked ones."""
-        self.env["account.move"]._procountor_check_access()
+        self.env["procountor.connection"]._procountor_check_register_access()
         connection = self.env["procountor.connection"]._procountor_register_connection(self)
         problems = []
         for product in self:
@@ -61,6 +61,11 @@ class ProductProduct(models.Model):
             raise UserError("\n".join(problems))
         return connection._procountor_export_records(self)
 
+    def _procountor_default_type(self):
+        """A product that can only be purchased goes to Procountor as a purchase product."""
+        self.ensure_one()
+        return "purchase" if self.purchase_ok and not self.sale_ok else "sales"
+
     def _procountor_export_problems(self, connection):
         self.ensure_one()
         problems = []
@@ -70,7 +75,7 @@ class ProductProduct(models.Model):
             problems.append(_("The internal reference is longer than 40 characters."))
         if self.company_id and self.company_id != connection.company_id:
             problems.append(_("The product belongs to another company than the connection."))
-        tax = self.taxes_id.filtered(lambda t: t.company_id == connection.company_id)[:1]
+        tax = self._procountor_tax(connection, self._procountor_default_type())
         if tax and not connection._procountor_tax_mapping(tax).vat_percent_id:
             problems.append(
                 _(
@@ -80,9 +85,14 @@ class ProductProduct(models.Model):
             )
         return problems
 
+    def _procountor_tax(self, connection, product_type):
+        """The product's first sales (or vendor) tax of the connection's company."""
+        taxes = self.supplier_taxes_id if product_type == "purchase" else self.taxes_id
+        return taxes.filtered(lambda t: t.company_id == connection.company_id)[:1]
+
     def _procountor_product_data(self, connection, product_type="sales"):
         self.ensure_one()
-        tax = self.taxes_id.filtered(lambda t: t.company_id == connection.company_id)[:1]
+        tax = self._procountor_tax(connection, product_type)
         percent = connection._procountor_tax_mapping(tax).vat_percent_id if tax else False
         return payloads.ProductData(
             name=self.name or "",

@@ -61,7 +61,7 @@ class ResPartner(models.Model):
 
     def action_procountor_export(self):
         """Create the selected partners in Procountor, or update the linked ones."""
-        self.env["account.move"]._procountor_check_access()
+        self.env["procountor.connection"]._procountor_check_register_access()
         partners = self.commercial_partner_id
         connection = self.env["procountor.connection"]._procountor_register_connection(partners)
         problems = []
@@ -73,6 +73,12 @@ class ResPartner(models.Model):
         if problems:
             raise UserError("\n".join(problems))
         return connection._procountor_export_records(partners)
+
+    def _procountor_default_type(self):
+        """A partner that is only a vendor goes to Procountor as a supplier."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return "supplier" if partner.supplier_rank and not partner.customer_rank else "customer"
 
     def _procountor_export_problems(self, connection):
         """Translated problems that stop the export before any HTTP call."""

@@ -240,3 +240,19 @@ class TestPartnerLinks(ProcountorInvoiceCase):
         self.assertFalse(links)
         with self.assertRaises(AccessError):
             link.with_user(user).read(["procountor_id"])
+
+    def test_vendor_exports_as_supplier(self):
+        vendor = self.env["res.partner"].create(
+            {
+                "name": "Toimittaja Oy",
+                "is_company": True,
+                "supplier_rank": 1,
+                "company_registry": "2077474-0",
+            }
+        )
+        vendor.action_procountor_export()
+        link = vendor._procountor_link(self.connection, "supplier")
+        self.assertEqual(link.state, "linked", link.sync_error)
+        self.assertEqual(
+            self.sandbox.state.businessPartners[link.procountor_id]["type"], "SUPPLIER"
+        )
