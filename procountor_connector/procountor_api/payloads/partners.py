@@ -23,9 +23,6 @@ from .sales_invoice import Address, _address
 PARTNER_TYPES = ("CUSTOMER", "SUPPLIER")
 #: ``invoicingInfo.identifierType`` of a Finnish business ID (as Procountor shows it).
 IDENTIFIER_TYPE_FI = "YHD"
-#: Fields a PUT replaces but the connector never manages: kept from Procountor's copy so
-#: that an export never wipes what a Procountor user set (groups, notes, contacts).
-REMOTE_ONLY_KEYS = ("additionalInfo", "contactPersons", "attachments")
 
 
 @dataclass(frozen=True)
@@ -127,9 +124,6 @@ def merge_business_partner(remote, body):
             merged[key] = {**merged[key], **copy.deepcopy(value)}
         else:
             merged[key] = copy.deepcopy(value)
-    # Basic-info only fields Procountor answers with but does not accept back.
-    if isinstance(merged.get("registryInfo"), dict):
-        merged["registryInfo"].pop("reportGroup", None)
     return merged
 
 
