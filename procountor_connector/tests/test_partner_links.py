@@ -160,11 +160,17 @@ class TestPartnerLinks(ProcountorInvoiceCase):
         )
 
     def test_send_creates_missing_partner_once_after_lost_answer(self):
+        self._send_creates_missing_partner_once(kind="drop_after_commit")
+
+    def test_send_creates_missing_partner_once_after_timeout(self):
+        self._send_creates_missing_partner_once(kind="timeout_after_commit", seconds=1)
+
+    def _send_creates_missing_partner_once(self, **fault):
         self.connection.write({"partner_create_on_send": True, "product_create_on_send": True})
         move = self.make_invoice(
             partner=self.customer.child_ids.filtered(lambda c: c.type == "invoice")
         )
-        self.add_fault(kind="drop_after_commit", path="/businesspartners", method="POST", times=1)
+        self.add_fault(path="/businesspartners", method="POST", times=1, **fault)
         move._procountor_send_batch()
         link = self.customer._procountor_link(self.connection)
         self.assertEqual(link.state, "pending")
