@@ -24,6 +24,11 @@ LINE_ACTIONS = [
     ("create", "Create in Odoo"),
     ("skip", "Skip"),
 ]
+BULK_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+}
 ISO_BY_COUNTRY = {value: key for key, value in payloads.COUNTRY_BY_ISO.items()}
 
 
@@ -337,7 +342,12 @@ class ProcountorConnection(models.Model):
             elif action in ("update", "link_update"):
                 vals = self._procountor_partner_vals(remote, countries, update=True)
                 Partner.browse(odoo_id).write(vals)
-        created = Partner.create([vals for _remote, vals in creates]) if creates else Partner
+        # Bulk import: no chatter message nor follower per created partner.
+        created = (
+            Partner.with_context(**BULK_CONTEXT).create([vals for _remote, vals in creates])
+            if creates
+            else Partner
+        )
         pairs = [
             (remote, partner.id) for (remote, _vals), partner in zip(creates, created, strict=True)
         ]
@@ -437,7 +447,11 @@ class ProcountorConnection(models.Model):
             elif action in ("update", "link_update"):
                 vals = self._procountor_product_vals(remote, units, update=True)
                 Product.browse(odoo_id).write(vals)
-        created = Product.create([vals for _remote, vals in creates]) if creates else Product
+        created = (
+            Product.with_context(**BULK_CONTEXT).create([vals for _remote, vals in creates])
+            if creates
+            else Product
+        )
         pairs = [
             (remote, product.id) for (remote, _vals), product in zip(creates, created, strict=True)
         ]
