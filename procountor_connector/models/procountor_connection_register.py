@@ -32,6 +32,20 @@ BULK_CONTEXT = {
 ISO_BY_COUNTRY = {value: key for key, value in payloads.COUNTRY_BY_ISO.items()}
 
 
+def _with_defaults(model, vals_list):
+    """``vals_list`` with the model's defaults filled in once for the whole batch.
+
+    ``create`` evaluates the defaults of missing fields per record, and some are queries
+    (account's ``display_invoice_template_pdf_report_id`` counts reports): one
+    ``default_get`` for the batch gives the same values (they depend on the context, not
+    on the record) without a query per created partner."""
+    if not vals_list:
+        return vals_list
+    missing = {name for vals in vals_list for name in model._fields if name not in vals}
+    defaults = model.default_get(sorted(missing))
+    return [{**defaults, **vals} for vals in vals_list]
+
+
 def line_action(status, create_missing, update_matched):
     """The action of a preview line (the preview shows exactly what confirm does)."""
     if status == payloads.UNCHANGED:
@@ -344,7 +358,9 @@ class ProcountorConnection(models.Model):
                 Partner.browse(odoo_id).write(vals)
         # Bulk import: no chatter message nor follower per created partner.
         created = (
-            Partner.with_context(**BULK_CONTEXT).create([vals for _remote, vals in creates])
+            Partner.with_context(**BULK_CONTEXT).create(
+                _with_defaults(Partner, [vals for _remote, vals in creates])
+            )
             if creates
             else Partner
         )
