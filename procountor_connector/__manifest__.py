@@ -8,7 +8,7 @@
     "website": "https://github.com/procountor-connector/procountor_connector",
     "author": "procountor_connector contributors",
     "license": "LGPL-3",
-    "depends": ["account"],
+    "depends": ["account", "product"],
     "external_dependencies": {"python": ["requests", "python-stdnum"]},
     "data": [
         "security/procountor_security.xml",
@@ -28,6 +28,8 @@
         "data/ir_cron_payment.xml",
         "views/account_move_payment_views.xml",
         "views/procountor_connection_payment_views.xml",
+        "data/ir_cron_register.xml",
+        "views/procountor_register_views.xml",
     ],
     "installable": True,
     "application": False,

@@ -19,6 +19,7 @@ from . import errors as E
 from .faults import FaultSpecError
 from .httputil import json_response, read_json
 from .ledger import receipt_view
+from .registers import register_seed
 from .routes.common import public
 from .routes.invoices import invoice_view
 from .routes.payments import record_payment, remove_payment
@@ -43,6 +44,17 @@ def reset(app, request):
 
 def seed(app, request):
     body = _body(request) or default_seed()
+    generate = body.pop("generate", None)
+    if generate is not None:
+        # {"generate": {"businessPartners": 500, "products": 300}}: the deterministic
+        # register of procountor_sandbox.registers, for bulk tests and benchmarks.
+        if not isinstance(generate, dict):
+            raise E.ApiError.single(400, E.INVALID_JSON)
+        generated = register_seed(
+            int(generate.get("businessPartners", 0)), int(generate.get("products", 0))
+        )
+        for key, rows in generated.items():
+            body[key] = [*body.get(key, []), *rows]
     try:
         counts = apply_seed(app.store, body)
     except ValueError as error:

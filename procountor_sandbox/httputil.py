@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from werkzeug.wrappers import Request, Response
 
@@ -133,3 +134,28 @@ def paginate(items: list, page: int, size: int, total: int | None = None) -> dic
             "totalCount": len(items) if total is None else total,
         },
     }
+
+
+def _parse_moment(request: Request, name: str):
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        raise E.ApiError.single(400, E.INVALID_VALUE, name) from None
+
+
+def version_filter(request: Request):
+    """``versionStartDate``/``versionEndDate`` (inclusive datetimes) of register searches:
+    a predicate on a stored object's ``version``, for incremental fetches."""
+    start = _parse_moment(request, "versionStartDate")
+    end = _parse_moment(request, "versionEndDate")
+
+    def accepts(obj: dict) -> bool:
+        if start is None and end is None:
+            return True
+        version = datetime.fromisoformat(obj["version"])
+        return (start is None or version >= start) and (end is None or version <= end)
+
+    return accepts

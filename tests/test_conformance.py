@@ -97,6 +97,7 @@ CLIENT_OPERATIONS = {
     "get_business_partners": "getBusinessPartner",
     "create_business_partner": "insertBusinessPartner",
     "patch_business_partner": "updateBusinessPartner",
+    "update_business_partner": "putBusinessPartner",
     "search_products": "getProducts",
     "get_product": "getProduct",
     "get_products": "getProduct",
@@ -123,6 +124,7 @@ CLIENT_OPERATIONS = {
 CLIENT_BODY_OPERATIONS = {
     "insertBusinessPartner",
     "updateBusinessPartner",
+    "putBusinessPartner",
     "addProduct",
     "updateProduct",
     "saveInvoice",
@@ -203,6 +205,8 @@ def _partner_and_product_tour(client, raw):
         partner["id"], {"invoicingInfo": {"email": "x@y.example"}}, partner["version"]
     )
     raw.ok("PUT", f"/businesspartners/{partner['id']}", json={**patched, "name": "Konf Oy"})
+    current = client.get_business_partner(partner["id"])
+    client.update_business_partner(partner["id"], {**current, "name": "Konf 2 Oy"})
     assert len(list(client.search_products(size=2))) == 4
     assert client.get_product(5001)["code"] == "KONS"
     assert len(client.get_products([5001, 5002])) == 2

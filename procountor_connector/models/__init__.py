@@ -23,3 +23,10 @@ from . import account_move_send
 from . import procountor_connection_payment
 from . import account_payment
 from . import account_move_payment
+from . import procountor_register_link_mixin
+from . import procountor_partner_link
+from . import procountor_product_link
+from . import procountor_connection_register
+from . import res_partner_procountor
+from . import product_product_procountor
+from . import account_move_procountor_links

@@ -914,6 +914,16 @@ class ProcountorClient:
             operation="patch_business_partner",
         )
 
+    def update_business_partner(self, partner_id, data):
+        """Replace every detail of a partner (PUT); ``data`` carries the ``version`` read
+        last, and Procountor refuses a stale one."""
+        return self.request(
+            "PUT",
+            f"/businesspartners/{_clean_id(partner_id)}",
+            json=data,
+            operation="update_business_partner",
+        )
+
     # --- products ---
 
     def search_products(self, **filters):

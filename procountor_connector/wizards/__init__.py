@@ -1,1 +1,2 @@
 from . import account_payment_register
+from . import procountor_register_fetch

@@ -6,7 +6,15 @@ import copy
 
 from .. import enums, finnish
 from .. import errors as E
-from ..httputil import batch_get, keyset, page_params, paginate, query_bool, read_json
+from ..httputil import (
+    batch_get,
+    keyset,
+    page_params,
+    paginate,
+    query_bool,
+    read_json,
+    version_filter,
+)
 from ..validation import ADDRESS_FIELDS, Checker, join
 from . import route
 from .common import check_version, find_or_404, pick, public, read_object, save
@@ -134,6 +142,7 @@ def search_business_partners(api, request):
     number = request.args.get("customerNumber")
     partner_type = request.args.get("type")
     active = query_bool(request, "active", True)
+    in_versions = version_filter(request)
     found = []
     for partner in api.store.businessPartners.values():
         invoicing = partner.get("invoicingInfo") or {}
@@ -146,6 +155,8 @@ def search_business_partners(api, request):
         if partner_type and partner["type"] != partner_type:
             continue
         if (partner.get("registryInfo") or {}).get("active", True) != active:
+            continue
+        if not in_versions(partner):
             continue
         found.append(partner)
     found = keyset(found, request, "DESC")
@@ -166,8 +177,13 @@ def create_business_partner(api, request):
 
 @route("/businesspartners/<int:partner_id>", "PUT")
 def replace_business_partner(api, request, partner_id):
-    _get(api, partner_id)
-    partner = validate_partner(api.store, read_json(request), partner_id)
+    current = _get(api, partner_id)
+    body = read_json(request)
+    if isinstance(body, dict) and body.get("version") not in (None, current["version"]):
+        # A stale version is refused like PATCH does: an update never overwrites a change
+        # it did not see.
+        raise E.ApiError.single(400, E.INVALID_VERSION, "version")
+    partner = validate_partner(api.store, body, partner_id)
     return save(api.store, api.store.businessPartners, partner_id, partner)
 
 

@@ -6,7 +6,7 @@ import copy
 
 from .. import defaults, enums
 from .. import errors as E
-from ..httputil import batch_get, keyset, query_bool, query_int, read_json
+from ..httputil import batch_get, keyset, query_bool, query_int, read_json, version_filter
 from ..validation import Checker, join
 from . import route
 from .common import find_or_404, public, save
@@ -72,6 +72,7 @@ def search_products(api, request):
     product_type = request.args.get("type")
     types = {product_type} if product_type else {"SALES", "PURCHASE"}
     active = query_bool(request, "active", None)
+    in_versions = version_filter(request)
     found = [
         product
         for product in api.store.products.values()
@@ -79,6 +80,7 @@ def search_products(api, request):
         and name in product["name"].lower()
         and code in (product.get("code") or "").lower()
         and (active is None or product.get("active") == active)
+        and in_versions(product)
     ]
     total = len(found)
     chunk = keyset(found, request, "ASC")[:size]

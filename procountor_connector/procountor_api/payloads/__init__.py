@@ -8,6 +8,9 @@
 - ``totals``: the sums Procountor computes from a body, to compare with Odoo to the cent;
 - ``exactly_once``: the create-once protocol shared by everything the connector creates;
 - ``payments``: what of Procountor's payment events Odoo registers, leaves alone or flags.
+- ``partners``/``products``: ``BusinessPartner`` and ``Product`` bodies (issue 9);
+- ``matching``: matching Procountor register records with Odoo records;
+- ``register_once``: exactly-once creation of partners and products.
 
 Everything public is re-exported here, so callers write ``payloads.build_sales_invoice``.
 """
@@ -82,9 +85,67 @@ from .payments import (
     invoice_payment_snapshot,
     decide_payments,
 )
+from .partners import (
+    IDENTIFIER_TYPE_FI,
+    PARTNER_TYPES,
+    PartnerData,
+    build_business_partner,
+    merge_business_partner,
+    partner_identifier,
+    partner_keys,
+)
+from .products import (
+    PRODUCT_TYPES,
+    ProductData,
+    build_product,
+    merge_product,
+    product_keys,
+)
+from .matching import (
+    CONFLICT,
+    LINKED,
+    MATCHED,
+    NEW,
+    PARTNER_KEYS,
+    PRODUCT_KEYS,
+    UNCHANGED,
+    Match,
+    OdooIndex,
+    match_records,
+)
+from .register_once import (
+    find_business_partner,
+    find_product,
+    register_create_once,
+)
 
 __all__ = [
     "AdoptionConflict",
+    "CONFLICT",
+    "IDENTIFIER_TYPE_FI",
+    "LINKED",
+    "MATCHED",
+    "Match",
+    "NEW",
+    "OdooIndex",
+    "PARTNER_KEYS",
+    "PARTNER_TYPES",
+    "PRODUCT_KEYS",
+    "PRODUCT_TYPES",
+    "PartnerData",
+    "ProductData",
+    "UNCHANGED",
+    "build_business_partner",
+    "build_product",
+    "find_business_partner",
+    "find_product",
+    "match_records",
+    "merge_business_partner",
+    "merge_product",
+    "partner_identifier",
+    "partner_keys",
+    "product_keys",
+    "register_create_once",
     "Address",
     "CHARACTER_MAP",
     "FieldProblem",

@@ -1,0 +1,523 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Partners and products (issue 9): fetching Procountor's registers into a preview,
+applying it, and the connection's options. See docs/architecture.md, "Partners and
+products"."""
+
+import json
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..procountor_api import payloads
+from ..procountor_api.exceptions import ProcountorError
+
+_logger = logging.getLogger(__name__)
+
+#: What a preview line will do on confirm.
+LINE_ACTIONS = [
+    ("none", "Nothing (unchanged)"),
+    ("link", "Link"),
+    ("link_update", "Link and update Odoo"),
+    ("update", "Update Odoo"),
+    ("create", "Create in Odoo"),
+    ("skip", "Skip"),
+]
+BULK_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+}
+ISO_BY_COUNTRY = {value: key for key, value in payloads.COUNTRY_BY_ISO.items()}
+
+
+def _with_defaults(model, vals_list):
+    """``vals_list`` with the model's defaults filled in once for the whole batch.
+
+    ``create`` evaluates the defaults of missing fields per record, and some are queries
+    (account's ``display_invoice_template_pdf_report_id`` counts reports): one
+    ``default_get`` for the batch gives the same values (they depend on the context, not
+    on the record) without a query per created partner."""
+    if not vals_list:
+        return vals_list
+    missing = {name for vals in vals_list for name in model._fields if name not in vals}
+    defaults = model.default_get(sorted(missing))
+    return [{**defaults, **vals} for vals in vals_list]
+
+
+def line_action(status, create_missing, update_matched):
+    """The action of a preview line (the preview shows exactly what confirm does)."""
+    if status == payloads.UNCHANGED:
+        return "none"
+    if status == payloads.LINKED:
+        return "update" if update_matched else "skip"
+    if status == payloads.MATCHED:
+        return "link_update" if update_matched else "link"
+    if status == payloads.NEW:
+        return "create" if create_missing else "skip"
+    return "skip"
+
+
+class ProcountorConnection(models.Model):
+    _inherit = "procountor.connection"
+
+    partner_create_on_send = fields.Boolean(
+        "Create Missing Partners on Send",
+        help="When an invoice is sent for a customer not yet linked to a Procountor business "
+        "partner, create the partner in Procountor first (exactly once) and link it.",
+    )
+    product_create_on_send = fields.Boolean(
+        "Create Missing Products on Send",
+        help="When an invoice is sent with products not yet linked to Procountor products, "
+        "create them in Procountor first (exactly once) and link them.",
+    )
+    register_cron_enabled = fields.Boolean(
+        "Fetch Partners and Products Automatically",
+        help="A scheduled action fetches the partners and products changed in Procountor "
+        "since the last fetch: linked records are updated, new ones created in Odoo, "
+        "conflicts left for a person (run the fetch wizard to see them).",
+    )
+    partner_fetch_version = fields.Char(
+        "Partners Fetched Up To",
+        copy=False,
+        readonly=True,
+        help="Latest Procountor version seen by the last partner fetch (incremental fetches "
+        "ask only for changes from then on).",
+    )
+    product_fetch_version = fields.Char("Products Fetched Up To", copy=False, readonly=True)
+    partner_link_ids = fields.One2many("procountor.partner.link", "connection_id", "Partner Links")
+    product_link_ids = fields.One2many("procountor.product.link", "connection_id", "Product Links")
+    partner_link_count = fields.Integer(compute="_compute_register_link_counts")
+    product_link_count = fields.Integer(compute="_compute_register_link_counts")
+
+    def _compute_register_link_counts(self):
+        for kind, field in (("partner", "partner_link_count"), ("product", "product_link_count")):
+            counts = dict(
+                self.env[f"procountor.{kind}.link"]._read_group(
+                    [("connection_id", "in", self.ids)], ["connection_id"], ["__count"]
+                )
+            )
+            for connection in self:
+                connection[field] = counts.get(connection, 0)
+
+    # ------------------------------------------------------------------ entry points
+
+    def action_procountor_fetch_partners(self):
+        """Open the preview of fetching Procountor's customers and suppliers."""
+        return self._procountor_open_fetch_wizard("partner")
+
+    def action_procountor_fetch_products(self):
+        """Open the preview of fetching Procountor's products."""
+        return self._procountor_open_fetch_wizard("product")
+
+    @api.model
+    def _procountor_check_register_access(self):
+        if not self.env.user.has_group("procountor_connector.group_procountor_user"):
+            raise AccessError(_("Only Procountor users may exchange partners and products."))
+
+    def _procountor_open_fetch_wizard(self, kind, incremental=False):
+        self.ensure_one()
+        self._procountor_check_register_access()
+        wizard = self.env["procountor.register.fetch"].create(
+            {"connection_id": self.id, "kind": kind, "incremental": incremental}
+        )
+        wizard._procountor_load()
+        return wizard._procountor_reopen()
+
+    def action_view_partner_links(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Partner Links"),
+            "res_model": "procountor.partner.link",
+            "view_mode": "list,form",
+            "domain": [("connection_id", "=", self.id)],
+            "context": {"default_connection_id": self.id},
+        }
+
+    def action_view_product_links(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Product Links"),
+            "res_model": "procountor.product.link",
+            "view_mode": "list,form",
+            "domain": [("connection_id", "=", self.id)],
+            "context": {"default_connection_id": self.id},
+        }
+
+    # ------------------------------------------------------------------ export
+
+    @api.model
+    def _procountor_register_connection(self, records):
+        """The connection to export ``records`` through: the default connection of their
+        company (records shared by all companies use the current company's)."""
+        companies = records.company_id or self.env.company
+        if len(companies) > 1:
+            raise UserError(_("Export the records of one company at a time."))
+        connection = companies.procountor_connection_id
+        if not connection:
+            raise UserError(
+                _("Company %(company)s has no Procountor connection.", company=companies.name)
+            )
+        return connection
+
+    def _procountor_export_records(self, records):
+        """Push partners or products one by one; a notification sums up. A failure is
+        stored on the record's link and never stops the others."""
+        self.ensure_one()
+        outcomes = {"created": 0, "adopted": 0, "updated": 0, "conflict": 0, "failed": 0}
+        errors = []
+        with self._procountor_client(record=self) as client:
+            for record in records:
+                try:
+                    link, outcome = record._procountor_push(
+                        self, client, record._procountor_default_type()
+                    )
+                except ProcountorError as exc:
+                    outcomes["failed"] += 1
+                    errors.append(f"{record.display_name}: {exc.message}")
+                    continue
+                outcomes[outcome] += 1
+                if outcome == "conflict":
+                    errors.append(f"{record.display_name}: {link.sync_error}")
+        message = _(
+            "%(created)s created, %(updated)s updated, %(conflict)s in conflict, "
+            "%(failed)s failed.",
+            created=outcomes["created"] + outcomes["adopted"],
+            updated=outcomes["updated"],
+            conflict=outcomes["conflict"],
+            failed=outcomes["failed"],
+        )
+        kind = "danger" if errors else "success"
+        return self._procountor_notification(
+            _("Procountor"), "\n".join([message, *errors[:10]]), kind
+        )
+
+    @api.model
+    def _cron_procountor_fetch_registers(self):
+        """Incremental fetch of every connection with the option: what the wizard would do
+        with "create missing" and "update matched", conflicts skipped."""
+        for connection in self.search([("register_cron_enabled", "=", True)]):
+            for kind in ("partner", "product"):
+                try:
+                    preview = connection._procountor_register_preview(kind, incremental=True)
+                    connection._procountor_register_apply(kind, preview, True, True)
+                except (ProcountorError, UserError) as exc:
+                    connection._procountor_store_error(exc)
+                if connection._can_commit():
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    # ------------------------------------------------------------------ preview
+
+    def _procountor_register_preview(self, kind, incremental=False):
+        """``{"rows": [...], "max_version": str}``: one row per Procountor record with its
+        match (``payloads.Match``) and, when confirm may need it, the full remote object."""
+        self.ensure_one()
+        since = self.partner_fetch_version if kind == "partner" else self.product_fetch_version
+        filters = {"versionStartDate": since} if incremental and since else {}
+        with self._procountor_client(record=self) as client:
+            if kind == "partner":
+                basics = list(client.search_business_partners(**filters))
+                basics = [row for row in basics if row.get("type") in payloads.PARTNER_TYPES]
+                matches = payloads.match_records(
+                    basics,
+                    self._procountor_partner_index(),
+                    payloads.PARTNER_KEYS,
+                    payloads.partner_keys,
+                )
+                wanted = [m.remote_id for m in matches if m.status not in ("unchanged", "conflict")]
+                details = {row["id"]: row for row in client.get_business_partners(wanted)}
+            else:
+                basics = list(client.search_products(**filters))
+                basics = [row for row in basics if row.get("type") in payloads.PRODUCT_TYPES]
+                matches = payloads.match_records(
+                    basics,
+                    self._procountor_product_index(),
+                    payloads.PRODUCT_KEYS,
+                    payloads.product_keys,
+                )
+                details = {row["id"]: row for row in basics}
+        by_id = {row["id"]: row for row in basics}
+        versions = [row["version"] for row in basics if row.get("version")]
+        return {
+            "rows": [
+                {
+                    "match": match,
+                    "basic": by_id[match.remote_id],
+                    "remote": details.get(match.remote_id),
+                }
+                for match in matches
+            ],
+            "max_version": max(versions) if versions else False,
+        }
+
+    def _procountor_partner_index(self):
+        """Links and matching keys of the company's partners, in two queries. Only
+        commercial entities (no child contacts) and archived ones too: an archived
+        customer is linked rather than duplicated."""
+        index = payloads.OdooIndex()
+        for link in self.env["procountor.partner.link"].search_read(
+            [("connection_id", "=", self.id), ("procountor_id", "!=", 0)],
+            ["procountor_id", "partner_id", "version"],
+        ):
+            index.links[link["procountor_id"]] = (link["partner_id"][0], link["version"])
+            index.linked[link["partner_id"][0]] = link["procountor_id"]
+        partners = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search_read(
+                [
+                    ("company_id", "in", [False, self.company_id.id]),
+                    ("parent_id", "=", False),
+                ],
+                ["company_registry", "vat", "ref", "name"],
+            )
+        )
+        for partner in partners:
+            business_id = payloads.finnish_business_id(
+                partner["company_registry"] or "", partner["vat"] or ""
+            )
+            index.add("business_id", business_id, partner["id"])
+            if not business_id:
+                index.add("vat", payloads.compact_vat(partner["vat"] or ""), partner["id"])
+            index.add("customer_number", (partner["ref"] or "").strip(), partner["id"])
+            index.add("name", (partner["name"] or "").strip(), partner["id"])
+        return index
+
+    def _procountor_product_index(self):
+        index = payloads.OdooIndex()
+        for link in self.env["procountor.product.link"].search_read(
+            [("connection_id", "=", self.id), ("procountor_id", "!=", 0)],
+            ["procountor_id", "product_id", "version"],
+        ):
+            index.links[link["procountor_id"]] = (link["product_id"][0], link["version"])
+            index.linked[link["product_id"][0]] = link["procountor_id"]
+        products = (
+            self.env["product.product"]
+            .with_context(active_test=False)
+            .search_read(
+                [("company_id", "in", [False, self.company_id.id])],
+                ["default_code", "barcode", "name"],
+            )
+        )
+        for product in products:
+            index.add("default_code", (product["default_code"] or "").strip(), product["id"])
+            index.add("barcode", (product["barcode"] or "").strip(), product["id"])
+            index.add("name", (product["name"] or "").strip(), product["id"])
+        return index
+
+    # ------------------------------------------------------------------ apply
+
+    def _procountor_register_apply(self, kind, preview_or_lines, create_missing, update_matched):
+        """Do what the preview says; returns ``{action: count}``. ``preview_or_lines`` is a
+        preview (the cron) or a list of ``(action, procountor_id, odoo_id, remote)``."""
+        self.ensure_one()
+        if isinstance(preview_or_lines, dict):
+            lines = [
+                (
+                    line_action(row["match"].status, create_missing, update_matched),
+                    row["match"].remote_id,
+                    row["match"].odoo_id,
+                    row["remote"] or row["basic"],
+                )
+                for row in preview_or_lines["rows"]
+            ]
+            max_version = preview_or_lines["max_version"]
+        else:
+            lines, max_version = preview_or_lines
+        if kind == "partner":
+            counts = self._procountor_apply_partners(lines)
+            if max_version:
+                # sudo: Procountor users may fetch; only the bookmark is written.
+                self.sudo().partner_fetch_version = max(
+                    max_version, self.partner_fetch_version or ""
+                )
+        else:
+            counts = self._procountor_apply_products(lines)
+            if max_version:
+                self.sudo().product_fetch_version = max(
+                    max_version, self.product_fetch_version or ""
+                )
+        return counts
+
+    def _procountor_apply_partners(self, lines):
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        Link = self.env["procountor.partner.link"]
+        countries = self._procountor_country_ids()
+        now = fields.Datetime.now()
+        counts = dict.fromkeys(dict(LINE_ACTIONS), 0)
+        creates, new_links = [], []
+        for action, _remote_id, odoo_id, remote in lines:
+            counts[action] += 1
+            if action == "create":
+                creates.append((remote, self._procountor_partner_vals(remote, countries)))
+            elif action in ("update", "link_update"):
+                vals = self._procountor_partner_vals(remote, countries, update=True)
+                Partner.browse(odoo_id).write(vals)
+        # Bulk import: no chatter message nor follower per created partner.
+        created = (
+            Partner.with_context(**BULK_CONTEXT).create(
+                _with_defaults(Partner, [vals for _remote, vals in creates])
+            )
+            if creates
+            else Partner
+        )
+        pairs = [
+            (remote, partner.id) for (remote, _vals), partner in zip(creates, created, strict=True)
+        ]
+        pairs += [
+            (remote, odoo_id)
+            for action, _rid, odoo_id, remote in lines
+            if action in ("link", "link_update")
+        ]
+        for remote, partner_id in pairs:
+            new_links.append(
+                {
+                    "connection_id": self.id,
+                    "partner_id": partner_id,
+                    "partner_type": Link._procountor_type(remote.get("type")),
+                    **self._procountor_link_vals(remote, now),
+                }
+            )
+        if new_links:
+            Link.create(new_links)
+        updated = {
+            remote_id: remote for action, remote_id, _o, remote in lines if action == "update"
+        }
+        if updated:
+            for link in Link.search(
+                [("connection_id", "=", self.id), ("procountor_id", "in", list(updated))]
+            ):
+                link.write(self._procountor_link_vals(updated[link.procountor_id], now))
+        return counts
+
+    @api.model
+    def _procountor_link_vals(self, remote, now):
+        vals = {
+            "procountor_id": remote["id"],
+            "version": remote.get("version") or False,
+            "last_sync": now,
+            "state": "linked",
+            "sync_error": False,
+        }
+        if remote.get("type") in payloads.PARTNER_TYPES:
+            number = (remote.get("invoicingInfo") or {}).get("customerNumber")
+            vals["customer_number"] = number or False
+        return vals
+
+    def _procountor_country_ids(self):
+        return {
+            country.code: country.id
+            for country in self.env["res.country"].search(
+                [("code", "in", list(ISO_BY_COUNTRY.values()))]
+            )
+        }
+
+    def _procountor_partner_vals(self, remote, countries, update=False):
+        """Odoo values of a Procountor business partner. An update writes only what
+        Procountor has (an empty field there never blanks Odoo's)."""
+        keys = payloads.partner_keys(remote)
+        invoicing = remote.get("invoicingInfo") or {}
+        registry = remote.get("registryInfo") or {}
+        address = remote.get("address") or remote.get("billingAddress") or {}
+        country = ISO_BY_COUNTRY.get(address.get("country") or "")
+        vals = {
+            "name": remote.get("name"),
+            "street": address.get("street"),
+            "zip": address.get("zip"),
+            "city": address.get("city"),
+            "country_id": countries.get(country) if country else False,
+            "email": invoicing.get("email"),
+            "phone": registry.get("phone"),
+            "ref": keys["customer_number"],
+            "company_registry": keys["business_id"],
+            "vat": keys["vat"] if keys["vat"][:2].isalpha() else False,
+            "procountor_einvoice_address": invoicing.get("einvoiceAddress"),
+            "procountor_einvoice_operator": invoicing.get("einvoiceOperator"),
+        }
+        vals = {key: value for key, value in vals.items() if value}
+        if update:
+            return vals
+        rank = "supplier_rank" if remote.get("type") == "SUPPLIER" else "customer_rank"
+        return {
+            **vals,
+            "is_company": True,
+            "company_id": self.company_id.id,
+            rank: 1,
+            "active": registry.get("active", True),
+        }
+
+    def _procountor_apply_products(self, lines):
+        Product = self.env["product.product"].with_context(active_test=False)
+        Link = self.env["procountor.product.link"]
+        now = fields.Datetime.now()
+        counts = dict.fromkeys(dict(LINE_ACTIONS), 0)
+        units = {mapping.unit: mapping.uom_id.id for mapping in self.uom_mapping_ids}
+        creates = []
+        for action, _remote_id, odoo_id, remote in lines:
+            counts[action] += 1
+            if action == "create":
+                creates.append((remote, self._procountor_product_vals(remote, units)))
+            elif action in ("update", "link_update"):
+                vals = self._procountor_product_vals(remote, units, update=True)
+                Product.browse(odoo_id).write(vals)
+        created = (
+            Product.with_context(**BULK_CONTEXT).create([vals for _remote, vals in creates])
+            if creates
+            else Product
+        )
+        pairs = [
+            (remote, product.id) for (remote, _vals), product in zip(creates, created, strict=True)
+        ]
+        pairs += [
+            (remote, odoo_id)
+            for action, _rid, odoo_id, remote in lines
+            if action in ("link", "link_update")
+        ]
+        if pairs:
+            Link.create(
+                [
+                    {
+                        "connection_id": self.id,
+                        "product_id": product_id,
+                        "product_type": "purchase" if remote.get("type") == "PURCHASE" else "sales",
+                        **self._procountor_link_vals(remote, now),
+                    }
+                    for remote, product_id in pairs
+                ]
+            )
+        updated = {
+            remote_id: remote for action, remote_id, _o, remote in lines if action == "update"
+        }
+        if updated:
+            for link in Link.search(
+                [("connection_id", "=", self.id), ("procountor_id", "in", list(updated))]
+            ):
+                link.write(self._procountor_link_vals(updated[link.procountor_id], now))
+        return counts
+
+    def _procountor_product_vals(self, remote, units, update=False):
+        price_field = "standard_price" if remote.get("type") == "PURCHASE" else "list_price"
+        vals = {
+            "name": remote.get("name"),
+            "default_code": (remote.get("code") or "").strip() or False,
+            price_field: remote.get("price") or 0.0,
+        }
+        uom = units.get(remote.get("unit"))
+        if uom and not update:
+            vals.update(uom_id=uom, uom_po_id=uom)
+        if update:
+            return {key: value for key, value in vals.items() if value or key == price_field}
+        return {
+            **vals,
+            "company_id": self.company_id.id,
+            "sale_ok": remote.get("type") != "PURCHASE",
+            "purchase_ok": remote.get("type") == "PURCHASE",
+            "active": remote.get("active", True),
+        }
+
+    @api.model
+    def _procountor_remote_json(self, remote):
+        return json.dumps(remote, sort_keys=True) if remote else False
