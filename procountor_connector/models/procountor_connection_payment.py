@@ -5,6 +5,7 @@ import logging
 from odoo import api, fields, models
 
 from ..procountor_api import payloads
+from .procountor_cron_guard import procountor_isolated
 
 _logger = logging.getLogger(__name__)
 
@@ -159,6 +160,16 @@ class ProcountorConnection(models.Model):
             ("procountor_payment_attention", "=", True),
         ]
 
+    def _procountor_store_payment_unexpected(self, exc):
+        """``procountor_isolated``'s ``on_error`` of the payment cron."""
+        self.ensure_one()
+        self.write(
+            {
+                "payment_fetch_error": self.env._("Fetching payments failed: %(error)s", error=exc),
+                "payment_last_fetch": fields.Datetime.now(),
+            }
+        )
+
     @api.model
     def _cron_procountor_fetch_payments(self):
         """Register the payments Procountor received, connection by connection.
@@ -170,28 +181,15 @@ class ProcountorConnection(models.Model):
         connections = self.search([("payment_fetch_enabled", "=", True)])
         done = 0
         for connection in connections:
-            try:
-                if self._can_commit():
-                    summary = connection._procountor_cron_fetch_payments_one()
-                else:
-                    # Tests: no commit happens inside, a savepoint undoes a failed connection.
-                    with self.env.cr.savepoint():
-                        summary = connection._procountor_cron_fetch_payments_one()
-            except Exception as exc:  # noqa: BLE001 - one connection never stops the others
-                if self._can_commit():
-                    self.env.cr.rollback()
-                _logger.exception(
-                    "Procountor connection %s: fetching payments failed", connection.id
-                )
-                connection.write(
-                    {
-                        "payment_fetch_error": self.env._(
-                            "Fetching payments failed: %(error)s", error=exc
-                        ),
-                        "payment_last_fetch": fields.Datetime.now(),
-                    }
-                )
-            else:
+            # One unit of work per connection (procountor_cron_guard): anything unexpected is
+            # rolled back, logged with its traceback, stored on the connection, and the run
+            # goes on with the next connection.
+            with procountor_isolated(
+                connection,
+                connection._procountor_store_payment_unexpected,
+                f"fetching payments of {connection.name}",
+            ):
+                summary = connection._procountor_cron_fetch_payments_one()
                 done += summary.attempted
                 connection.write(
                     {

@@ -12,6 +12,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..procountor_api import payloads
 from ..procountor_api.exceptions import ProcountorError
+from .procountor_cron_guard import procountor_isolated
 
 _logger = logging.getLogger(__name__)
 
@@ -201,11 +202,18 @@ class ProcountorConnection(models.Model):
         with "create missing" and "update matched", conflicts skipped."""
         for connection in self.search([("register_cron_enabled", "=", True)]):
             for kind in ("partner", "product"):
-                try:
-                    preview = connection._procountor_register_preview(kind, incremental=True)
-                    connection._procountor_register_apply(kind, preview, True, True)
-                except (ProcountorError, UserError) as exc:
-                    connection._procountor_store_error(exc)
+                # A malformed answer (KeyError ...) stays with this connection and kind: logged,
+                # stored on the connection, and the cron goes on (procountor_cron_guard).
+                with procountor_isolated(
+                    connection,
+                    connection._procountor_store_unexpected,
+                    f"fetching {kind}s of {connection.name}",
+                ):
+                    try:
+                        preview = connection._procountor_register_preview(kind, incremental=True)
+                        connection._procountor_register_apply(kind, preview, True, True)
+                    except (ProcountorError, UserError) as exc:
+                        connection._procountor_store_error(exc)
                 if connection._can_commit():
                     self.env.cr.commit()  # pylint: disable=invalid-commit
 

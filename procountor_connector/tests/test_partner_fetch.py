@@ -5,6 +5,7 @@
 import requests
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import ProcountorTestCommon
 
@@ -244,6 +245,27 @@ class TestPartnerFetch(ProcountorTestCommon):
             ),
             len(links),
         )
+
+    def test_cron_keeps_an_unexpected_error_on_its_connection(self):
+        """A malformed answer (KeyError) while fetching partners stays with the connection:
+        stored, logged, and the cron goes on with the products (issue 10 point 6)."""
+        self.connection.register_cron_enabled = True
+        Connection = self.registry["procountor.connection"]
+        original = Connection._procountor_register_preview
+        kinds = []
+
+        def preview(connection, kind, incremental=False):
+            kinds.append(kind)
+            if kind == "partner":
+                raise KeyError("id")
+            return original(connection, kind, incremental=incremental)
+
+        self.patch(Connection, "_procountor_register_preview", preview)
+        with mute_logger("odoo.addons.procountor_connector.models.procountor_cron_guard"):
+            self.env["procountor.connection"]._cron_procountor_fetch_registers()
+        self.assertEqual(kinds, ["partner", "product"])
+        self.assertEqual(self.connection.state, "error")
+        self.assertIn("KeyError", self.connection.last_error)
 
     def test_wizard_form_shows_preview(self):
         from odoo.tests import Form

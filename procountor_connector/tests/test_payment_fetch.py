@@ -328,7 +328,7 @@ class TestPaymentFetch(ProcountorPaymentCase):
             return original(connection)
 
         self.patch(Connection, "_procountor_cron_fetch_payments_one", fetch_one)
-        with mute_logger("odoo.addons.procountor_connector.models.procountor_connection_payment"):
+        with mute_logger("odoo.addons.procountor_connector.models.procountor_cron_guard"):
             self.env["procountor.connection"]._cron_procountor_fetch_payments()
         self.assertIn("database on fire", broken.payment_fetch_error)
         self.assertFalse(self.connection.payment_fetch_error)
