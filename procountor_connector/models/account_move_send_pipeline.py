@@ -86,13 +86,16 @@ class AccountMove(models.Model):
         size = len(pdf[1]) if pdf else (self.invoice_pdf_report_id.file_size or 0)
         if size <= api_const.ATTACHMENT_MAX_BYTES:
             return []
+        # Formatted outside the _() call: Odoo's term extractor evaluates string arguments.
+        size_text = f"{size:,}"
+        max_text = f"{api_const.ATTACHMENT_MAX_BYTES:,}"
         return [
             _(
                 "The invoice PDF is %(size)s bytes; Procountor accepts attachments of at most "
                 "%(max)s bytes. Make the PDF smaller (images of the report layout), or switch "
                 'off "Attach Invoice PDF" on the connection.',
-                size=f"{size:,}",
-                max=f"{api_const.ATTACHMENT_MAX_BYTES:,}",
+                size=size_text,
+                max=max_text,
             )
         ]
 
