@@ -25,7 +25,13 @@
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/procountor_connection_invoice_views.xml",
+        "views/procountor_ui_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "procountor_connector/static/src/procountor_state_badge/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

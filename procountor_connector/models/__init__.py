@@ -20,3 +20,4 @@ from . import account_move
 from . import account_move_send_pipeline
 from . import account_move_send_checks
 from . import account_move_send
+from . import account_move_ui

@@ -8,3 +8,4 @@ from . import test_invoice_payloads
 from . import test_invoice_send
 from . import test_invoice_exactly_once
 from . import test_review_fixes
+from . import test_ui_views
