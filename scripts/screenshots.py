@@ -42,11 +42,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 ODOO_HOME = Path(os.environ.get("ODOO_HOME", "/opt/odoo18"))
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser")
+#: Odoo's data folder (filestore per database: one kept with --keep-db stays usable).
+DATA_DIR = Path(tempfile.gettempdir()) / "procountor-screens-data"
 VIEWPORT = {"width": 1280, "height": 760}
 #: Seconds: installing the addon with l10n_fi, filling the demo, one screen (the first one
 #: compiles the web client's assets).
-INSTALL_TIMEOUT = 900
-DEMO_TIMEOUT = 600
+INSTALL_TIMEOUT = 600
+DEMO_TIMEOUT = 300
 SERVER_TIMEOUT = 120
 SCREEN_TIMEOUT = 120_000
 STEP_TIMEOUT = 30_000
@@ -66,6 +68,11 @@ def parse_args():
         "--out", default=str(REPO / "docs" / "screenshots"), help="folder of the pictures"
     )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
+    parser.add_argument(
+        "--reuse-db",
+        metavar="DB",
+        help="(development) use DB kept by an earlier --keep-db run: no install, demo added again",
+    )
     parser.add_argument("--db-host", default=os.environ.get("ODOO_DB_HOST", "127.0.0.1"))
     parser.add_argument("--db-port", default=os.environ.get("ODOO_DB_PORT", "5432"))
     parser.add_argument("--db-user", default=os.environ.get("ODOO_DB_USER", "postgres"))
@@ -181,6 +188,7 @@ class Browser:
         self.base_url = base_url
         self.checks = checks
         self.errors = []
+        self.noted = set()
         page.on("console", self._on_console)
         page.on(
             "pageerror", lambda exc: self.errors.append(f"{exc.name}: {exc.message}\n{exc.stack}")
@@ -218,15 +226,19 @@ class Browser:
         return loaded
 
     def settle(self):
-        self.page.wait_for_load_state("networkidle", timeout=STEP_TIMEOUT)
-        # Fonts and the last Owl render before a picture.
-        self.page.wait_for_timeout(300)
+        # Not "networkidle": the bus keeps a connection open. Odoo blocks the UI while an RPC
+        # is pending; then fonts and the last Owl render before a picture.
+        self.page.wait_for_selector(".o_blockUI", state="detached", timeout=STEP_TIMEOUT)
+        self.page.wait_for_timeout(500)
 
     def check_console(self, name, since):
         ours = [error for error in self.errors[since:] if "procountor" in error.lower()]
         others = [error for error in self.errors[since:] if error not in ours]
         for error in others:
-            print(f"  note  {name}: console error not from this addon: {error[:300]}")
+            # Every screen reloads the web client: say each foreign error once.
+            if error not in self.noted:
+                self.noted.add(error)
+                print(f"  note  {name}: console error not from this addon: {error[:300]}")
         self.checks(
             f"{name}: no console error from procountor_connector", not ours, "\n".join(ours)
         )
@@ -330,9 +342,12 @@ def screen_invoice_list(browser, demo, out):
         checks(f"{name}: a '{label}' badge", label in labels, repr(labels))
     page.click(".o_searchview_dropdown_toggler")
     page.wait_for_selector(".o_search_bar_menu", timeout=STEP_TIMEOUT)
-    menu = page.locator(".o_search_bar_menu").inner_text()
+    menu = page.locator(".o_search_bar_menu")
     for label in ("Not Sent to Procountor", "Procountor Error", "Sent to Procountor"):
-        checks(f"{name}: filter '{label}'", label in menu)
+        item = menu.get_by_text(label, exact=True)
+        checks(f"{name}: filter '{label}'", item.count() == 1)
+    # The Procountor filters sit at the bottom of a scrolling menu: bring them into the picture.
+    menu.get_by_text("Sent to Procountor", exact=True).scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     browser.shoot(out, "invoice-list.png")
     page.keyboard.press("Escape")
@@ -394,14 +409,14 @@ def main():
     out = None if args.check else Path(args.out)
     if out:
         out.mkdir(parents=True, exist_ok=True)
-    database = f"procountor_screens_{uuid.uuid4().hex[:8]}"
+    database = args.reuse_db or f"procountor_screens_{uuid.uuid4().hex[:8]}"
     work = Path(tempfile.mkdtemp(prefix="procountor-screens-"))
     conf = work / "odoo.conf"
     conf.write_text(
         "[options]\n"
         f"addons_path = {ODOO_HOME / 'odoo' / 'addons'},{REPO}\n"
         f"db_host = {args.db_host}\ndb_port = {args.db_port}\ndb_user = {args.db_user}\n"
-        f"without_demo = all\ndata_dir = {work / 'data'}\n"
+        f"without_demo = all\ndata_dir = {DATA_DIR}\n"
         "list_db = False\n"
     )
     env = dict(
@@ -411,30 +426,34 @@ def main():
     checks = Checks()
     print(f"browser check: database {database}, logs in {work}", flush=True)
     try:
-        sandbox_port, http_port = free_port(), free_port()
+        sandbox_port = free_port()
+        http_port = free_port()
+        while http_port == sandbox_port:
+            http_port = free_port()
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"
         sandbox_args = [odoo_python, "-m", "procountor_sandbox", "--port", str(sandbox_port)]
         with running(sandbox_args, work / "sandbox.log", env) as sandbox:
             wait_http(f"{sandbox_url}/_sandbox/state", SERVER_TIMEOUT, sandbox)
-            print("  installing l10n_fi and procountor_connector...", flush=True)
-            run_logged(
-                [
-                    odoo_python,
-                    odoo_bin,
-                    "-c",
-                    str(conf),
-                    "-d",
-                    database,
-                    "-i",
-                    "l10n_fi,procountor_connector",
-                    "--stop-after-init",
-                    "--http-port=0",
-                    "--log-level=warn",
-                ],
-                work / "install.log",
-                INSTALL_TIMEOUT,
-                env,
-            )
+            if not args.reuse_db:
+                print("  installing l10n_fi and procountor_connector...", flush=True)
+                run_logged(
+                    [
+                        odoo_python,
+                        odoo_bin,
+                        "-c",
+                        str(conf),
+                        "-d",
+                        database,
+                        "-i",
+                        "l10n_fi,procountor_connector",
+                        "--stop-after-init",
+                        "--http-port=0",
+                        "--log-level=warn",
+                    ],
+                    work / "install.log",
+                    INSTALL_TIMEOUT,
+                    env,
+                )
             output = run_logged(
                 [
                     odoo_python,
@@ -483,7 +502,7 @@ def main():
     except Exception as exc:  # any setup failure is a failed check, with its log
         checks("setup (sandbox, database, demo, server)", False, f"{type(exc).__name__}: {exc}")
     finally:
-        if not args.keep_db:
+        if not (args.keep_db or args.reuse_db):
             subprocess.run(  # noqa: S603
                 [
                     "dropdb",
@@ -499,7 +518,7 @@ def main():
                 check=False,
                 timeout=120,
             )
-            shutil.rmtree(work / "data", ignore_errors=True)
+            shutil.rmtree(DATA_DIR / "filestore" / database, ignore_errors=True)
     print(checks.summary(), flush=True)
     sys.exit(1 if checks.failed else 0)
 
