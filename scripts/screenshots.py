@@ -45,8 +45,8 @@ CHROMIUM_CANDIDATES = ("chromium", "chromium-browser")
 #: Odoo's data folder (filestore per database: one kept with --keep-db stays usable).
 DATA_DIR = Path(tempfile.gettempdir()) / "procountor-screens-data"
 VIEWPORT = {"width": 1280, "height": 760}
-#: Seconds: installing the addon with l10n_fi, filling the demo, one screen (the first one
-#: compiles the web client's assets).
+#: Seconds: installing the addon with l10n_fi, filling the demo, a server to answer; then
+#: milliseconds: the first page (login: compiles the web client's assets), one screen or step.
 INSTALL_TIMEOUT = 600
 DEMO_TIMEOUT = 300
 SERVER_TIMEOUT = 120
@@ -212,12 +212,15 @@ class Browser:
         before = len(self.errors)
         self.page.goto(f"{self.base_url}{path}", timeout=SCREEN_TIMEOUT)
         try:
-            self.page.wait_for_selector(ready_selector, timeout=SCREEN_TIMEOUT)
+            # An error dialog ends the wait at once (reported below).
+            self.page.wait_for_selector(f"{ready_selector}, .o_error_dialog", timeout=STEP_TIMEOUT)
             loaded = True
         except Exception as exc:  # playwright's TimeoutError: reported as a failed check
             loaded = False
             detail = str(exc).splitlines()[0]
         dialog = self.page.locator(".o_error_dialog, .o_dialog .modal-body .alert-danger")
+        if loaded and not self.page.locator(ready_selector).count():
+            loaded, detail = False, "an error dialog instead of the screen"
         if loaded and dialog.count():
             loaded, detail = False, dialog.first.inner_text()[:500]
         self.checks(f"{name}: loads", loaded, "" if loaded else detail)
@@ -424,7 +427,7 @@ def main():
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     )
     checks = Checks()
-    print(f"browser check: database {database}, logs in {work}", flush=True)
+    print(f"browser check: database {database}, logs (kept on failure) in {work}", flush=True)
     try:
         sandbox_port = free_port()
         http_port = free_port()
@@ -519,6 +522,8 @@ def main():
                 timeout=120,
             )
             shutil.rmtree(DATA_DIR / "filestore" / database, ignore_errors=True)
+        if not checks.failed:
+            shutil.rmtree(work, ignore_errors=True)  # the logs are kept only when a check failed
     print(checks.summary(), flush=True)
     sys.exit(1 if checks.failed else 0)
 

@@ -74,6 +74,7 @@ class TestUiViews(ProcountorTestCommon):
             state = self._one(arch, "//field[@name='procountor_state']")
             self.assertEqual(state.get("widget"), "procountor_state_badge", xmlid)
             self.assertEqual(state.get("optional"), "show", xmlid)
+            self.assertIn("in_invoice", state.get("column_invisible"), xmlid)
             for decoration in ("success", "info", "danger", "muted"):
                 self.assertTrue(state.get(f"decoration-{decoration}"), (xmlid, decoration))
             number = self._one(arch, "//field[@name='procountor_invoice_number']")
