@@ -30,7 +30,13 @@
         "views/procountor_connection_payment_views.xml",
         "data/ir_cron_register.xml",
         "views/procountor_register_views.xml",
+        "views/procountor_ui_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "procountor_connector/static/src/procountor_state_badge/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

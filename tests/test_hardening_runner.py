@@ -36,7 +36,14 @@ def test_scripts_test_runs_the_odoo_suite_with_pytest_odoo():
     # Exit 5 ("no tests collected") is a failure, and the pytest-odoo count reaches the total line.
     assert re.search(r"prc -eq 5", SCRIPT)
     assert "pytest-odoo: $p passed" in SCRIPT
-    assert re.search(r"^echo \"total: .*\$\{parts\}\"$", SCRIPT, re.MULTILINE)
+    # Each part's count is printed above the plain closing line, which stays alone on its line.
+    assert re.search(r'^    echo "  \$\{part\}"$', SCRIPT, re.MULTILINE)
+    assert re.search(
+        r'^echo "total: \$\{passed_total\} passed, \$\{failed_total\} failed, '
+        r'\$\{skipped_total\} skipped"$',
+        SCRIPT,
+        re.MULTILINE,
+    )
 
 
 def test_readme_says_how_to_run_one_test_with_both_runners():

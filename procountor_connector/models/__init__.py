@@ -30,3 +30,4 @@ from . import procountor_connection_register
 from . import res_partner_procountor
 from . import product_product_procountor
 from . import account_move_procountor_links
+from . import account_move_ui

@@ -16,3 +16,4 @@ from . import test_payment_fetch
 from . import test_partner_fetch
 from . import test_partner_links
 from . import test_product_fetch
+from . import test_ui_views
