@@ -245,32 +245,49 @@ def render_mode(env, pdf_mode):
     return patch.object(Report, "_pre_render_qweb_pdf", pre_render_html)
 
 
-def measure(env, connection, moves, sandbox_url, pdf_mode):
-    """Send ``moves``; returns (api calls, sql queries, wall ms, http ms, summary)."""
+def fresh_start(env, connection, sandbox_url):
+    """An empty sandbox journal and no access token (the run pays for its token call)."""
+    clear_journal(sandbox_url)
+    connection.sudo().procountor_access_token = False
+    env.cr.commit()
+
+
+@contextmanager
+def measured(env):
+    """Measure the block: yields a dict that holds, once the block is left, ``queries`` (SQL),
+    ``wall_ms`` and ``http_ms`` (time inside HTTP calls, as the client's
+    ``Exchange.duration_ms`` measured them)."""
     from odoo import sql_db
 
     Connection = type(env["procountor.connection"])
     original = Connection._procountor_log_exchange
-    http_ms = [0.0]
+    figures = {"http_ms": 0.0}
 
     def log_exchange(connection_record, exchange, record=None):
-        http_ms[0] += exchange.duration_ms or 0
+        figures["http_ms"] += exchange.duration_ms or 0
         return original(connection_record, exchange, record)
 
-    clear_journal(sandbox_url)
-    connection.sudo().procountor_access_token = False
-    env.cr.commit()
-    with (
-        patch.object(Connection, "_procountor_log_exchange", log_exchange),
-        render_mode(env, pdf_mode),
-    ):
+    with patch.object(Connection, "_procountor_log_exchange", log_exchange):
         queries_before = sql_db.sql_counter
         started = time.perf_counter()
+        yield figures
+        figures["wall_ms"] = (time.perf_counter() - started) * 1000
+        figures["queries"] = sql_db.sql_counter - queries_before
+
+
+def measure(env, connection, moves, sandbox_url, pdf_mode):
+    """Send ``moves``; returns (api calls, sql queries, wall ms, http ms, summary)."""
+    fresh_start(env, connection, sandbox_url)
+    with measured(env) as figures, render_mode(env, pdf_mode):
         summary = moves._procountor_send_batch()
-        wall_ms = (time.perf_counter() - started) * 1000
-        queries = sql_db.sql_counter - queries_before
     env.cr.commit()
-    return journal_size(sandbox_url), queries, wall_ms, http_ms[0], summary
+    return (
+        journal_size(sandbox_url),
+        figures["queries"],
+        figures["wall_ms"],
+        figures["http_ms"],
+        summary,
+    )
 
 
 @contextmanager
@@ -297,39 +314,45 @@ def setup_benchmark(env, args, sandbox_url):
     return env, journal, customer, products, connection
 
 
-def main():
-    args = parse_args()
+@contextmanager
+def session(args):
+    """Odoo booted, a pinned sandbox and a cursor on ``DB``: yields (sandbox, registry, env)."""
     odoo = boot_odoo(args)
     from odoo.modules.registry import Registry
 
     with pinned_sandbox() as sandbox:
         registry = Registry(args.database)
         with registry.cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            env, journal, customer, products, connection = setup_benchmark(env, args, sandbox.url)
-            steps = ", ".join(["create", *connection._procountor_invoice_steps()])
+            yield sandbox, registry, odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+
+
+def main():
+    args = parse_args()
+    with session(args) as (sandbox, _registry, env):
+        env, journal, customer, products, connection = setup_benchmark(env, args, sandbox.url)
+        steps = ", ".join(["create", *connection._procountor_invoice_steps()])
+        print(
+            f"\nsteps: {steps}; PDF: {args.pdf}; sandbox at {sandbox.url}; "
+            f"database {args.database}\n"
+        )
+        header = (
+            f"{'N':>6} {'sent':>6} {'failed':>6} {'API calls/inv':>14} "
+            f"{'SQL/inv':>9} {'Odoo ms/inv':>12} {'HTTP ms/inv':>12} {'wall s':>8}"
+        )
+        print(header)
+        print("-" * len(header))
+        for count in args.sizes:
+            moves = create_invoices(env, journal, customer, products, count)
+            calls, queries, wall_ms, http_ms, summary = measure(
+                env, connection, moves, sandbox.url, args.pdf
+            )
             print(
-                f"\nsteps: {steps}; PDF: {args.pdf}; sandbox at {sandbox.url}; "
-                f"database {args.database}\n"
+                f"{count:>6} {len(summary.sent):>6} {len(summary.failed):>6} "
+                f"{calls / count:>14.2f} {queries / count:>9.1f} "
+                f"{(wall_ms - http_ms) / count:>12.1f} {http_ms / count:>12.1f} "
+                f"{wall_ms / 1000:>8.1f}",
+                flush=True,
             )
-            header = (
-                f"{'N':>6} {'sent':>6} {'failed':>6} {'API calls/inv':>14} "
-                f"{'SQL/inv':>9} {'Odoo ms/inv':>12} {'HTTP ms/inv':>12} {'wall s':>8}"
-            )
-            print(header)
-            print("-" * len(header))
-            for count in args.sizes:
-                moves = create_invoices(env, journal, customer, products, count)
-                calls, queries, wall_ms, http_ms, summary = measure(
-                    env, connection, moves, sandbox.url, args.pdf
-                )
-                print(
-                    f"{count:>6} {len(summary.sent):>6} {len(summary.failed):>6} "
-                    f"{calls / count:>14.2f} {queries / count:>9.1f} "
-                    f"{(wall_ms - http_ms) / count:>12.1f} {http_ms / count:>12.1f} "
-                    f"{wall_ms / 1000:>8.1f}",
-                    flush=True,
-                )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ import argparse
 import collections
 import math
 import time
-from unittest.mock import patch
 
 import bench_invoice_send as bench
 import requests
@@ -47,6 +46,14 @@ def parse_args():
     return args
 
 
+def setup_payment_benchmark(env, args, sandbox_url):
+    """``setup_benchmark`` with *Approve Invoices* on (Procountor takes payments on approved
+    invoices only) and no PDF: ``(env, journal, customer, products, connection)``."""
+    env, journal, customer, products, connection = bench.setup_benchmark(env, args, sandbox_url)
+    connection.write({"invoice_approve": True, "invoice_attach_pdf": False})
+    return env, journal, customer, products, connection
+
+
 def send_all(env, moves):
     summary = moves._procountor_send_batch()
     env.cr.commit()
@@ -54,42 +61,20 @@ def send_all(env, moves):
         raise SystemExit(f"{len(summary.failed)} invoices could not be sent")
 
 
-def pay_in_sandbox(sandbox_url, moves):
-    for move in moves:
-        response = requests.post(
-            f"{sandbox_url}/_sandbox/invoices/{move.procountor_invoice_id}/payments",
-            json={"amount": move.amount_total, "paymentDate": "2026-03-20"},
-            timeout=bench.TIMEOUT,
-        )
-        response.raise_for_status()
+def pay_in_sandbox(sandbox_url, move, amount, day):
+    """One payment event on ``move``'s Procountor invoice (control API); returns its id."""
+    response = requests.post(
+        f"{sandbox_url}/_sandbox/invoices/{move.procountor_invoice_id}/payments",
+        json={"amount": amount, "paymentDate": day},
+        timeout=bench.TIMEOUT,
+    )
+    response.raise_for_status()
+    return response.json()["id"]
 
 
-def measure_fetch(env, connection, sandbox_url):
-    from odoo import sql_db
-
-    Connection = type(env["procountor.connection"])
-    original = Connection._procountor_log_exchange
-    http_ms = [0.0]
-
-    def log_exchange(connection_record, exchange, record=None):
-        http_ms[0] += exchange.duration_ms or 0
-        return original(connection_record, exchange, record)
-
-    bench.clear_journal(sandbox_url)
-    connection.sudo().procountor_access_token = False
-    env.cr.commit()
-    payments_before = env["account.payment"].search_count([])
-    with patch.object(Connection, "_procountor_log_exchange", log_exchange):
-        queries_before = sql_db.sql_counter
-        started = time.perf_counter()
-        env["procountor.connection"]._cron_procountor_fetch_payments()
-        wall_ms = (time.perf_counter() - started) * 1000
-        queries = sql_db.sql_counter - queries_before
-    env.cr.commit()
-    env.invalidate_all()
-    registered = env["account.payment"].search_count([]) - payments_before
-    journal = requests.get(f"{sandbox_url}/_sandbox/journal", timeout=bench.TIMEOUT).json()
-    kinds = collections.Counter(
+def call_kinds(journal):
+    """The sandbox journal's calls by kind (batch reads, event reads, the rest by path)."""
+    return collections.Counter(
         "GET /invoices/{ids}"
         if "," in entry["path"]
         else "GET /invoices/{id}/paymentevents"
@@ -97,8 +82,27 @@ def measure_fetch(env, connection, sandbox_url):
         else f"{entry['method']} {entry['path']}"
         for entry in journal
     )
+
+
+def measure_fetch(env, connection, sandbox_url):
+    bench.fresh_start(env, connection, sandbox_url)
+    payments_before = env["account.payment"].search_count([])
+    with bench.measured(env) as figures:
+        env["procountor.connection"]._cron_procountor_fetch_payments()
+    env.cr.commit()
+    env.invalidate_all()
+    registered = env["account.payment"].search_count([]) - payments_before
+    journal = requests.get(f"{sandbox_url}/_sandbox/journal", timeout=bench.TIMEOUT).json()
+    kinds = call_kinds(journal)
     calls_text = ", ".join(f"{kind}: {count}" for kind, count in sorted(kinds.items()))
-    return len(journal), calls_text, queries, wall_ms, http_ms[0], registered
+    return (
+        len(journal),
+        calls_text,
+        figures["queries"],
+        figures["wall_ms"],
+        figures["http_ms"],
+        registered,
+    )
 
 
 def measure_by_hand(env, moves):
@@ -121,67 +125,61 @@ def measure_by_hand(env, moves):
 
 def main():
     args = parse_args()
-    odoo = bench.boot_odoo(args)
-    from odoo.modules.registry import Registry
+    with bench.session(args) as (sandbox, _registry, env):
+        env, journal, customer, products, connection = setup_payment_benchmark(
+            env, args, sandbox.url
+        )
+        missing = connection._procountor_payment_missing()
+        if missing:
+            raise SystemExit("\n".join(missing))
+        env.cr.commit()
+        started = time.perf_counter()
+        open_moves = bench.create_invoices(env, journal, customer, products, args.count)
+        send_all(env, open_moves)
+        # The baseline's invoices stay in Odoo only: they are no candidates of the cron.
+        by_hand = bench.create_invoices(env, journal, customer, products, args.paid)
+        print(
+            f"\n{len(open_moves)} invoices created, posted and sent, {len(by_hand)} more "
+            f"posted, in {time.perf_counter() - started:.0f} s; sandbox at {sandbox.url}; "
+            f"database {args.database}",
+            flush=True,
+        )
+        step = max(1, args.count // max(1, args.paid))
+        paid = open_moves[::step][: args.paid]
+        for move in paid:
+            pay_in_sandbox(sandbox.url, move, move.amount_total, "2026-03-20")
 
-    with bench.pinned_sandbox() as sandbox:
-        registry = Registry(args.database)
-        with registry.cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            env, journal, customer, products, connection = bench.setup_benchmark(
-                env, args, sandbox.url
-            )
-            connection.write({"invoice_approve": True, "invoice_attach_pdf": False})
-            missing = connection._procountor_payment_missing()
-            if missing:
-                raise SystemExit("\n".join(missing))
-            cr.commit()
-            started = time.perf_counter()
-            open_moves = bench.create_invoices(env, journal, customer, products, args.count)
-            send_all(env, open_moves)
-            # The baseline's invoices stay in Odoo only: they are no candidates of the cron.
-            by_hand = bench.create_invoices(env, journal, customer, products, args.paid)
-            print(
-                f"\n{len(open_moves)} invoices created, posted and sent, {len(by_hand)} more "
-                f"posted, in {time.perf_counter() - started:.0f} s; sandbox at {sandbox.url}; "
-                f"database {args.database}",
-                flush=True,
-            )
-            step = max(1, args.count // max(1, args.paid))
-            paid = open_moves[::step][: args.paid]
-            pay_in_sandbox(sandbox.url, paid)
-
-            # Odoo's own wizard first: the cold start of the registry's caches (first payment of
-            # the process) is then paid by the baseline, not by the fetch.
-            hand_queries, hand_ms = measure_by_hand(env, by_hand)
-            calls, calls_text, queries, wall_ms, http_ms, registered = measure_fetch(
-                env, connection, sandbox.url
-            )
-            paid_in_odoo = sum(1 for move in paid if move.payment_state in ("paid", "in_payment"))
-            others_paid = sum(
-                1 for move in open_moves - paid if move.payment_state not in ("not_paid",)
-            )
-            # The issue's bound: ceil(N/200) + ceil(k/200) + 1, plus k when events are read per
-            # invoice (as here: only that answer has the event type).
-            target = math.ceil(args.count / 200) + math.ceil(args.paid / 200) + 1 + args.paid
-            per = max(registered, 1)
-            print(
-                f"\ncron run over {args.count} open invoices, {args.paid} paid in Procountor:\n"
-                f"  registered payments: {registered} (invoices paid in Odoo: {paid_in_odoo} of "
-                f"{len(paid)}; other invoices touched: {others_paid})\n"
-                f"  API calls: {calls} ({calls_text}; target <= ceil({args.count}/200) + "
-                f"ceil({args.paid}/200) + 1 + {args.paid} = {target})\n"
-                f"  SQL queries: {queries} in total, {queries / per:.1f} per registered payment\n"
-                f"  Odoo ms: {wall_ms - http_ms:.0f} in total, {(wall_ms - http_ms) / per:.1f} per "
-                f"registered payment (HTTP {http_ms:.0f} ms, wall {wall_ms:.0f} ms)\n"
-                f"Odoo's own account.payment.register, by hand, {len(by_hand)} invoices:\n"
-                f"  SQL queries per payment: {hand_queries / len(by_hand):.1f}\n"
-                f"  Odoo ms per payment: {hand_ms / len(by_hand):.1f}",
-                flush=True,
-            )
-            ok = registered == args.paid == paid_in_odoo and not others_paid and calls <= target
-            print("bench-payment-fetch: " + ("OK" if ok else "TARGET MISSED"))
-            return 0 if ok else 1
+        # Odoo's own wizard first: the cold start of the registry's caches (first payment of
+        # the process) is then paid by the baseline, not by the fetch.
+        hand_queries, hand_ms = measure_by_hand(env, by_hand)
+        calls, calls_text, queries, wall_ms, http_ms, registered = measure_fetch(
+            env, connection, sandbox.url
+        )
+        paid_in_odoo = sum(1 for move in paid if move.payment_state in ("paid", "in_payment"))
+        others_paid = sum(
+            1 for move in open_moves - paid if move.payment_state not in ("not_paid",)
+        )
+        # The issue's bound: ceil(N/200) + ceil(k/200) + 1, plus k when events are read per
+        # invoice (as here: only that answer has the event type).
+        target = math.ceil(args.count / 200) + math.ceil(args.paid / 200) + 1 + args.paid
+        per = max(registered, 1)
+        print(
+            f"\ncron run over {args.count} open invoices, {args.paid} paid in Procountor:\n"
+            f"  registered payments: {registered} (invoices paid in Odoo: {paid_in_odoo} of "
+            f"{len(paid)}; other invoices touched: {others_paid})\n"
+            f"  API calls: {calls} ({calls_text}; target <= ceil({args.count}/200) + "
+            f"ceil({args.paid}/200) + 1 + {args.paid} = {target})\n"
+            f"  SQL queries: {queries} in total, {queries / per:.1f} per registered payment\n"
+            f"  Odoo ms: {wall_ms - http_ms:.0f} in total, {(wall_ms - http_ms) / per:.1f} per "
+            f"registered payment (HTTP {http_ms:.0f} ms, wall {wall_ms:.0f} ms)\n"
+            f"Odoo's own account.payment.register, by hand, {len(by_hand)} invoices:\n"
+            f"  SQL queries per payment: {hand_queries / len(by_hand):.1f}\n"
+            f"  Odoo ms per payment: {hand_ms / len(by_hand):.1f}",
+            flush=True,
+        )
+        ok = registered == args.paid == paid_in_odoo and not others_paid and calls <= target
+        print("bench-payment-fetch: " + ("OK" if ok else "TARGET MISSED"))
+        return 0 if ok else 1
 
 
 if __name__ == "__main__":

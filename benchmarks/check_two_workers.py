@@ -32,20 +32,19 @@ import argparse
 import collections
 import re
 import sys
-import threading
-import traceback
-from contextlib import contextmanager
-from unittest.mock import patch
 
 import bench_invoice_send as bench
 import requests
+import two_workers
+from two_workers import WORKERS
 
-WORKERS = ("A", "B")
 MAX_ROUNDS = 10
-#: Seconds both workers wait for each other at the start line.
-START_TIMEOUT = 120
-#: Seconds a round may take before a worker still running is reported as hung (deadlock).
-ROUND_TIMEOUT = 900
+SEND = two_workers.EntryPoint(
+    method="action_procountor_send",
+    notification="_procountor_summary_notification",
+    outcomes=("sent", "skipped", "failed"),
+    thread_name="procountor-worker",
+)
 #: How long the sandbox sleeps after storing a faulted POST, beyond the client's read timeout.
 FAULT_EXTRA_SECONDS = 1
 
@@ -73,82 +72,6 @@ def parse_args():
     return parser.parse_args()
 
 
-class Worker(threading.Thread):
-    """One Odoo worker: its own cursor (transaction) and Environment on the shared registry.
-
-    Threads rather than processes: Odoo's threaded server serves concurrent requests exactly
-    so, one registry shared by threads that each hold their own cursor, and the registry and
-    the ORM are built for it (environments and caches belong to a cursor's transaction). What
-    the check is about, two PostgreSQL transactions taking row locks and committing claims
-    concurrently, is the same with processes; the GIL is released during every database and
-    HTTP call, which is where the two workers overlap.
-    """
-
-    def __init__(self, name, registry, context, move_ids, start_line):
-        super().__init__(name=f"procountor-worker-{name}", daemon=True)
-        self.label = name
-        self.registry = registry
-        self.context = context
-        self.move_ids = move_ids
-        self.start_line = start_line
-        self.summary = None  # {"sent": ids, "skipped": ids, "failed": ids}
-        self.error = None
-
-    def run(self):
-        from odoo import SUPERUSER_ID, api
-
-        try:
-            with self.registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, self.context)
-                moves = env["account.move"].browse(self.move_ids)
-                self.start_line.wait()
-                moves.action_procountor_send()
-        except Exception:  # noqa: BLE001 - not swallowed: the main thread prints it and fails
-            self.error = traceback.format_exc()
-
-
-@contextmanager
-def capture_summaries(env):
-    """Keep the summary each worker's send ends with (the action turns it into a notification)."""
-    Move = type(env["account.move"])
-    original = Move._procountor_summary_notification
-
-    def notification(moves, summary):
-        worker = threading.current_thread()
-        if isinstance(worker, Worker):
-            worker.summary = {
-                "sent": summary.sent.ids,
-                "skipped": summary.skipped.ids,
-                "failed": summary.failed.ids,
-            }
-        return original(moves, summary)
-
-    with patch.object(Move, "_procountor_summary_notification", notification):
-        yield
-
-
-def run_round(registry, context, move_ids, reverse_b):
-    """Both workers on the same invoices at once; returns the finished workers."""
-    start_line = threading.Barrier(len(WORKERS), timeout=START_TIMEOUT)
-    workers = [
-        Worker(
-            name,
-            registry,
-            context,
-            move_ids[::-1] if reverse_b and name == "B" else move_ids,
-            start_line,
-        )
-        for name in WORKERS
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(ROUND_TIMEOUT)
-        if worker.is_alive():
-            worker.error = f"still running after {ROUND_TIMEOUT} s (deadlock?)"
-    return workers
-
-
 def add_fault(sandbox_url, read_timeout):
     response = requests.post(
         f"{sandbox_url}/_sandbox/faults",
@@ -170,30 +93,11 @@ def sandbox_get(sandbox_url, path):
     return response.json()
 
 
-def odoo_states(registry, context, move_ids):
-    """{move id: (procountor_state, procountor_invoice_id)} as committed."""
-    from odoo import SUPERUSER_ID, api
-
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, context)
-        moves = env["account.move"].browse(move_ids)
-        return {
-            move.id: (move.procountor_state, move.procountor_invoice_id, move.name)
-            for move in moves
-        }
-
-
-def report_round(number, workers, totals):
-    parts = []
-    for worker in workers:
-        summary = worker.summary or {"sent": [], "skipped": [], "failed": []}
-        for outcome, ids in summary.items():
-            totals[worker.label][outcome].extend(ids)
-        parts.append(
-            f"worker {worker.label}: sent {len(summary['sent'])}, "
-            f"skipped {len(summary['skipped'])}, failed {len(summary['failed'])}"
-        )
-    print(f"round {number}: " + "; ".join(parts), flush=True)
+def odoo_states(moves):
+    """{move id: (procountor_state, procountor_invoice_id, name)} as committed."""
+    return {
+        move.id: (move.procountor_state, move.procountor_invoice_id, move.name) for move in moves
+    }
 
 
 def report_remote(sandbox_url, states):
@@ -258,52 +162,40 @@ def report_journal(sandbox_url):
 
 def main():
     args = parse_args()
-    odoo = bench.boot_odoo(args)
-    from odoo.modules.registry import Registry
+    with bench.session(args) as (sandbox, registry, env):
+        from odoo.addons.procountor_connector.procountor_api import const as api_const
 
-    from odoo.addons.procountor_connector.procountor_api import const as api_const
-
-    with bench.pinned_sandbox() as sandbox:
-        registry = Registry(args.database)
-        with registry.cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            env, journal, customer, products, connection = bench.setup_benchmark(
-                env, args, sandbox.url
+        env, journal, customer, products, connection = bench.setup_benchmark(env, args, sandbox.url)
+        connection.procountor_timeout = args.read_timeout if args.fault else api_const.READ_TIMEOUT
+        moves = bench.create_invoices(env, journal, customer, products, args.count)
+        env.cr.commit()
+        steps = ", ".join(["create", *connection._procountor_invoice_steps()])
+        print(
+            f"\n{args.count} invoices ({moves[0].name} .. {moves[-1].name}); steps: {steps}; "
+            f"PDF: {args.pdf}; read timeout {connection.procountor_timeout} s; fault: "
+            + (
+                f"timeout_after_commit on every 3rd POST /invoices "
+                f"({args.read_timeout + FAULT_EXTRA_SECONDS} s)"
+                if args.fault
+                else "none"
             )
-            connection.procountor_timeout = (
-                args.read_timeout if args.fault else api_const.READ_TIMEOUT
+            + f"; worker B order: {'reversed' if args.reverse_b else 'same'}\n",
+            flush=True,
+        )
+        bench.clear_journal(sandbox.url)
+        if args.fault:
+            add_fault(sandbox.url, args.read_timeout)
+        with bench.render_mode(env, args.pdf):
+            totals, states, failed_workers = two_workers.run_rounds(
+                env,
+                SEND,
+                registry,
+                moves.ids,
+                reverse_b=args.reverse_b,
+                max_rounds=MAX_ROUNDS,
+                read=odoo_states,
+                done=lambda states: all(state == "sent" for state, _id, _name in states.values()),
             )
-            moves = bench.create_invoices(env, journal, customer, products, args.count)
-            cr.commit()
-            move_ids, context = moves.ids, dict(env.context)
-            steps = ", ".join(["create", *connection._procountor_invoice_steps()])
-            print(
-                f"\n{args.count} invoices ({moves[0].name} .. {moves[-1].name}); steps: {steps}; "
-                f"PDF: {args.pdf}; read timeout {connection.procountor_timeout} s; fault: "
-                + (
-                    f"timeout_after_commit on every 3rd POST /invoices "
-                    f"({args.read_timeout + FAULT_EXTRA_SECONDS} s)"
-                    if args.fault
-                    else "none"
-                )
-                + f"; worker B order: {'reversed' if args.reverse_b else 'same'}\n",
-                flush=True,
-            )
-            bench.clear_journal(sandbox.url)
-            if args.fault:
-                add_fault(sandbox.url, args.read_timeout)
-            totals = {name: collections.defaultdict(list) for name in WORKERS}
-            failed_workers = []
-            with bench.render_mode(env, args.pdf), capture_summaries(env):
-                for number in range(1, MAX_ROUNDS + 1):
-                    workers = run_round(registry, context, move_ids, args.reverse_b)
-                    report_round(number, workers, totals)
-                    failed_workers = [worker for worker in workers if worker.error]
-                    states = odoo_states(registry, context, move_ids)
-                    if failed_workers:
-                        break
-                    if all(state == "sent" for state, _id, _name in states.values()):
-                        break
         return finish(sandbox.url, totals, states, failed_workers)
 
 

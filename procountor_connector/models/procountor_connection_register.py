@@ -6,6 +6,7 @@ products"."""
 
 import json
 import logging
+from functools import partial
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -265,13 +266,7 @@ class ProcountorConnection(models.Model):
         """Links and matching keys of the company's partners, in two queries. Only
         commercial entities (no child contacts) and archived ones too: an archived
         customer is linked rather than duplicated."""
-        index = payloads.OdooIndex()
-        for link in self.env["procountor.partner.link"].search_read(
-            [("connection_id", "=", self.id), ("procountor_id", "!=", 0)],
-            ["procountor_id", "partner_id", "version"],
-        ):
-            index.links[link["procountor_id"]] = (link["partner_id"][0], link["version"])
-            index.linked[link["partner_id"][0]] = link["procountor_id"]
+        index = self._procountor_linked_index("partner")
         partners = (
             self.env["res.partner"]
             .with_context(active_test=False)
@@ -295,13 +290,7 @@ class ProcountorConnection(models.Model):
         return index
 
     def _procountor_product_index(self):
-        index = payloads.OdooIndex()
-        for link in self.env["procountor.product.link"].search_read(
-            [("connection_id", "=", self.id), ("procountor_id", "!=", 0)],
-            ["procountor_id", "product_id", "version"],
-        ):
-            index.links[link["procountor_id"]] = (link["product_id"][0], link["version"])
-            index.linked[link["product_id"][0]] = link["procountor_id"]
+        index = self._procountor_linked_index("product")
         products = (
             self.env["product.product"]
             .with_context(active_test=False)
@@ -314,6 +303,18 @@ class ProcountorConnection(models.Model):
             index.add("default_code", (product["default_code"] or "").strip(), product["id"])
             index.add("barcode", (product["barcode"] or "").strip(), product["id"])
             index.add("name", (product["name"] or "").strip(), product["id"])
+        return index
+
+    def _procountor_linked_index(self, kind):
+        """A matching index holding the connection's links of ``kind`` (partner, product)."""
+        index = payloads.OdooIndex()
+        field = f"{kind}_id"
+        for link in self.env[f"procountor.{kind}.link"].search_read(
+            [("connection_id", "=", self.id), ("procountor_id", "!=", 0)],
+            ["procountor_id", field, "version"],
+        ):
+            index.links[link["procountor_id"]] = (link[field][0], link["version"])
+            index.linked[link[field][0]] = link["procountor_id"]
         return index
 
     # ------------------------------------------------------------------ apply
@@ -337,60 +338,65 @@ class ProcountorConnection(models.Model):
             lines, max_version = preview_or_lines
         if kind == "partner":
             counts = self._procountor_apply_partners(lines)
-            if max_version:
-                # sudo: Procountor users may fetch; only the bookmark is written.
-                self.sudo().partner_fetch_version = max(
-                    max_version, self.partner_fetch_version or ""
-                )
         else:
             counts = self._procountor_apply_products(lines)
-            if max_version:
-                self.sudo().product_fetch_version = max(
-                    max_version, self.product_fetch_version or ""
-                )
+        if max_version:
+            # sudo: Procountor users may fetch; only the bookmark is written.
+            bookmark = f"{kind}_fetch_version"
+            self.sudo()[bookmark] = max(max_version, self[bookmark] or "")
         return counts
 
     def _procountor_apply_partners(self, lines):
-        Partner = self.env["res.partner"].with_context(active_test=False)
-        Link = self.env["procountor.partner.link"]
         countries = self._procountor_country_ids()
+        return self._procountor_apply_lines(
+            "partner",
+            lines,
+            self.env["res.partner"].with_context(active_test=False),
+            partial(self._procountor_partner_vals, countries=countries),
+            self.env["procountor.partner.link"]._procountor_type,
+            fill_defaults=True,
+        )
+
+    def _procountor_apply_lines(self, kind, lines, records, record_vals, link_type, fill_defaults):
+        """Apply preview lines to partners or products (``records``, an empty recordset):
+        writes, one batch create, then the links; returns ``{action: count}``.
+        ``record_vals(remote, update=False)`` gives a record's Odoo values,
+        ``link_type(remote type)`` the link's type."""
+        Link = self.env[f"procountor.{kind}.link"]
         now = fields.Datetime.now()
         counts = dict.fromkeys(dict(LINE_ACTIONS), 0)
-        creates, new_links = [], []
+        creates = []
         for action, _remote_id, odoo_id, remote in lines:
             counts[action] += 1
             if action == "create":
-                creates.append((remote, self._procountor_partner_vals(remote, countries)))
+                creates.append((remote, record_vals(remote)))
             elif action in ("update", "link_update"):
-                vals = self._procountor_partner_vals(remote, countries, update=True)
-                Partner.browse(odoo_id).write(vals)
-        # Bulk import: no chatter message nor follower per created partner.
-        created = (
-            Partner.with_context(**BULK_CONTEXT).create(
-                _with_defaults(Partner, [vals for _remote, vals in creates])
-            )
-            if creates
-            else Partner
-        )
+                records.browse(odoo_id).write(record_vals(remote, update=True))
+        # Bulk import: no chatter message nor follower per created record.
+        vals_list = [vals for _remote, vals in creates]
+        if fill_defaults:
+            vals_list = _with_defaults(records, vals_list)
+        created = records.with_context(**BULK_CONTEXT).create(vals_list) if creates else records
         pairs = [
-            (remote, partner.id) for (remote, _vals), partner in zip(creates, created, strict=True)
+            (remote, record.id) for (remote, _vals), record in zip(creates, created, strict=True)
         ]
         pairs += [
             (remote, odoo_id)
             for action, _rid, odoo_id, remote in lines
             if action in ("link", "link_update")
         ]
-        for remote, partner_id in pairs:
-            new_links.append(
-                {
-                    "connection_id": self.id,
-                    "partner_id": partner_id,
-                    "partner_type": Link._procountor_type(remote.get("type")),
-                    **self._procountor_link_vals(remote, now),
-                }
+        if pairs:
+            Link.create(
+                [
+                    {
+                        "connection_id": self.id,
+                        f"{kind}_id": record_id,
+                        f"{kind}_type": link_type(remote.get("type")),
+                        **self._procountor_link_vals(remote, now),
+                    }
+                    for remote, record_id in pairs
+                ]
             )
-        if new_links:
-            Link.create(new_links)
         updated = {
             remote_id: remote for action, remote_id, _o, remote in lines if action == "update"
         }
@@ -458,53 +464,15 @@ class ProcountorConnection(models.Model):
         }
 
     def _procountor_apply_products(self, lines):
-        Product = self.env["product.product"].with_context(active_test=False)
-        Link = self.env["procountor.product.link"]
-        now = fields.Datetime.now()
-        counts = dict.fromkeys(dict(LINE_ACTIONS), 0)
         units = {mapping.unit: mapping.uom_id.id for mapping in self.uom_mapping_ids}
-        creates = []
-        for action, _remote_id, odoo_id, remote in lines:
-            counts[action] += 1
-            if action == "create":
-                creates.append((remote, self._procountor_product_vals(remote, units)))
-            elif action in ("update", "link_update"):
-                vals = self._procountor_product_vals(remote, units, update=True)
-                Product.browse(odoo_id).write(vals)
-        created = (
-            Product.with_context(**BULK_CONTEXT).create([vals for _remote, vals in creates])
-            if creates
-            else Product
+        return self._procountor_apply_lines(
+            "product",
+            lines,
+            self.env["product.product"].with_context(active_test=False),
+            partial(self._procountor_product_vals, units=units),
+            lambda remote_type: "purchase" if remote_type == "PURCHASE" else "sales",
+            fill_defaults=False,
         )
-        pairs = [
-            (remote, product.id) for (remote, _vals), product in zip(creates, created, strict=True)
-        ]
-        pairs += [
-            (remote, odoo_id)
-            for action, _rid, odoo_id, remote in lines
-            if action in ("link", "link_update")
-        ]
-        if pairs:
-            Link.create(
-                [
-                    {
-                        "connection_id": self.id,
-                        "product_id": product_id,
-                        "product_type": "purchase" if remote.get("type") == "PURCHASE" else "sales",
-                        **self._procountor_link_vals(remote, now),
-                    }
-                    for remote, product_id in pairs
-                ]
-            )
-        updated = {
-            remote_id: remote for action, remote_id, _o, remote in lines if action == "update"
-        }
-        if updated:
-            for link in Link.search(
-                [("connection_id", "=", self.id), ("procountor_id", "in", list(updated))]
-            ):
-                link.write(self._procountor_link_vals(updated[link.procountor_id], now))
-        return counts
 
     def _procountor_product_vals(self, remote, units, update=False):
         price_field = "standard_price" if remote.get("type") == "PURCHASE" else "list_price"
