@@ -21,7 +21,6 @@ from .exceptions import (
     ProcountorValidationError,
 )
 
-
 #: The only method that is retried and the only one that may be repeated without
 #: changing anything remotely. Every other method counts as a write: never retried by
 #: the transport, "ambiguous" when its outcome is unknown.
