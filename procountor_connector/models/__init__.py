@@ -10,7 +10,9 @@ from . import procountor_account_mapping
 from . import procountor_analytic_mapping
 from . import procountor_uom_mapping
 from . import procountor_journal_mapping
+from . import procountor_token_store
 from . import procountor_connection
+from . import procountor_connection_reference
 from . import procountor_mapping_suggester
 from . import res_company
 from . import res_config_settings
