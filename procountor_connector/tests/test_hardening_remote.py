@@ -74,7 +74,10 @@ class TestHardeningRemote(ProcountorInvoiceCase):
     def test_token_endpoint_garbage_stops_the_batch_on_the_connection(self):
         moves = self.make_invoice() | self.make_invoice()
         self.add_fault(kind="status", path="/oauth/token", status=200, body="<html>login</html>")
-        with mute_logger("odoo.addons.procountor_connector.models.procountor_connection"):
+        with mute_logger(
+            "odoo.addons.procountor_connector.models.procountor_connection",
+            "odoo.addons.procountor_connector.models.procountor_connection_reference",
+        ):
             summary = moves._procountor_send_batch()
         self.assertEqual(summary.skipped, moves)
         self.assertEqual(set(moves.mapped("procountor_state")), {"not_sent"})
@@ -85,7 +88,10 @@ class TestHardeningRemote(ProcountorInvoiceCase):
         first, second = moves = self.make_invoice() | self.make_invoice()
         # Every POST is refused with 401, even with a freshly issued token.
         self.add_fault(kind="status", path="/invoices", method="POST", status=401)
-        with mute_logger("odoo.addons.procountor_connector.models.procountor_connection"):
+        with mute_logger(
+            "odoo.addons.procountor_connector.models.procountor_connection",
+            "odoo.addons.procountor_connector.models.procountor_connection_reference",
+        ):
             summary = moves._procountor_send_batch()
         self.assertEqual(first.procountor_state, "error")
         self.assertIn("freshly issued access token", first.procountor_error)
@@ -95,7 +101,10 @@ class TestHardeningRemote(ProcountorInvoiceCase):
 
     def test_malformed_reference_data_is_an_error_on_the_connection(self):
         self.add_fault(kind="status", path="/dimensions", status=200, body=[{"id": "x"}, "junk"])
-        with mute_logger("odoo.addons.procountor_connector.models.procountor_connection"):
+        with mute_logger(
+            "odoo.addons.procountor_connector.models.procountor_connection",
+            "odoo.addons.procountor_connector.models.procountor_connection_reference",
+        ):
             action = self.connection.action_fetch_settings()
         self.assertEqual(action["params"]["type"], "danger")
         self.assertEqual(self.connection.state, "error")

@@ -114,7 +114,10 @@ class TestReferenceData(ProcountorTestCommon):
 
     def test_fetch_failure_is_stored(self):
         self.add_fault(path="/coa", kind="status", status=500, times=10)
-        with mute_logger("odoo.addons.procountor_connector.models.procountor_connection"):
+        with mute_logger(
+            "odoo.addons.procountor_connector.models.procountor_connection",
+            "odoo.addons.procountor_connector.models.procountor_connection_reference",
+        ):
             action = self.connection.action_fetch_settings()
         self.assertEqual(action["params"]["type"], "danger")
         self.assertEqual(self.connection.state, "error")
