@@ -165,6 +165,18 @@ class ProcountorConnection(models.Model):
             )
         return connection
 
+    def _procountor_export_checked(self, records):
+        """Export partners or products once every one of them passed its checks: all problems
+        are listed at once, before any HTTP call."""
+        problems = [
+            f"{record.display_name}: {problem}"
+            for record in records
+            for problem in record._procountor_export_problems(self)
+        ]
+        if problems:
+            raise UserError("\n".join(problems))
+        return self._procountor_export_records(records)
+
     def _procountor_export_records(self, records):
         """Push partners or products one by one; a notification sums up. A failure is
         stored on the record's link and never stops the others."""

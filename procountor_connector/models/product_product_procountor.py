@@ -3,7 +3,6 @@
 """Products in Procountor's register (issue 9): links, export, creation on send."""
 
 from odoo import _, fields, models
-from odoo.exceptions import UserError
 
 from ..procountor_api import payloads
 
@@ -51,15 +50,7 @@ class ProductProduct(models.Model):
         """Create the selected products in Procountor, or update the linked ones."""
         self.env["procountor.connection"]._procountor_check_register_access()
         connection = self.env["procountor.connection"]._procountor_register_connection(self)
-        problems = []
-        for product in self:
-            problems += [
-                f"{product.display_name}: {p}"
-                for p in product._procountor_export_problems(connection)
-            ]
-        if problems:
-            raise UserError("\n".join(problems))
-        return connection._procountor_export_records(self)
+        return connection._procountor_export_checked(self)
 
     def _procountor_default_type(self):
         """A product that can only be purchased goes to Procountor as a purchase product."""

@@ -7,7 +7,6 @@ its company, whose invoice and delivery contacts become Procountor's billing and
 delivery addresses."""
 
 from odoo import _, fields, models
-from odoo.exceptions import UserError
 
 from ..procountor_api import payloads
 from .account_move_send_checks import _address
@@ -64,15 +63,7 @@ class ResPartner(models.Model):
         self.env["procountor.connection"]._procountor_check_register_access()
         partners = self.commercial_partner_id
         connection = self.env["procountor.connection"]._procountor_register_connection(partners)
-        problems = []
-        for partner in partners:
-            problems += [
-                f"{partner.display_name}: {p}"
-                for p in partner._procountor_export_problems(connection)
-            ]
-        if problems:
-            raise UserError("\n".join(problems))
-        return connection._procountor_export_records(partners)
+        return connection._procountor_export_checked(partners)
 
     def _procountor_default_type(self):
         """A partner that is only a vendor goes to Procountor as a supplier."""
