@@ -31,6 +31,7 @@
         "data/ir_cron_register.xml",
         "views/procountor_register_views.xml",
         "views/procountor_ui_views.xml",
+        "views/procountor_connection_purchase_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -18,7 +18,9 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import procountor_connection_invoice
+from . import procountor_connection_purchase
 from . import account_move
+from . import account_move_bill_fields
 from . import account_move_send_pipeline
 from . import account_move_send_checks
 from . import account_move_send

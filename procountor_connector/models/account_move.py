@@ -31,6 +31,7 @@ _lt = LazyTranslate(__name__)
 
 PROCOUNTOR_USER_GROUP = "procountor_connector.group_procountor_user"
 SALES_MOVE_TYPES = ("out_invoice", "out_refund")
+PURCHASE_MOVE_TYPES = ("in_invoice", "in_refund")
 
 #: Steps of the pipeline, in order. ``created`` is reached by ``POST /invoices``; the
 #: others are optional, chosen on the connection (``_procountor_invoice_steps``).
@@ -274,8 +275,7 @@ class AccountMove(models.Model):
             connection = move.procountor_connection_id.sudo()
             if not connection:
                 continue
-            data, problems = move._procountor_prepare(connection)
-            digest = False if problems else _payload_hash(payloads.build_sales_invoice(data))
+            digest = move._procountor_payload_digest(connection)
             if digest != move.procountor_payload_hash and not move.procountor_outdated:
                 move._procountor_write({"procountor_outdated": True})
                 move._message_log(
@@ -346,7 +346,36 @@ class AccountMove(models.Model):
 
     def _procountor_is_candidate(self):
         self.ensure_one()
-        return self.state == "posted" and self.move_type in SALES_MOVE_TYPES
+        return self.state == "posted" and bool(self._procountor_send_kind())
+
+    def _procountor_send_kind(self):
+        """What this move becomes in Procountor when sent, or "" (it is not sent):
+
+        - ``sales``: a sales invoice or credit note (``SALES_INVOICE``);
+        - ``purchase``: a vendor bill or refund (``PURCHASE_INVOICE``), when the connection
+          sends vendor bills; a bill imported *from* Procountor never goes back;
+        - ``journal``: a journal entry of one of the connection's chosen journals
+          (a ``JOURNAL`` ledger receipt).
+        """
+        self.ensure_one()
+        if self.move_type in SALES_MOVE_TYPES:
+            return "sales"
+        connection = self._procountor_target_connection()
+        if not connection:
+            return ""
+        if self.move_type in PURCHASE_MOVE_TYPES:
+            sendable = connection.purchase_send_enabled and not self.procountor_bill_id
+            return "purchase" if sendable else ""
+        if self.move_type == "entry" and self.journal_id in connection.journal_send_journal_ids:
+            return "journal"
+        return ""
+
+    def _procountor_payload_digest(self, connection):
+        """Hash of what would be sent now (False when the checks fail): a posted move whose
+        digest differs from ``procountor_payload_hash`` changed since it was sent."""
+        self.ensure_one()
+        data, problems = self._procountor_prepare(connection)
+        return False if problems else _payload_hash(payloads.build_sales_invoice(data))
 
     def _procountor_send_batch(self, from_cron=False, pdf_by_move=None):
         """Send every candidate of ``self``; one invoice's failure never stops the others.
@@ -470,6 +499,7 @@ class AccountMove(models.Model):
                 move not in known
                 and not move.invoice_pdf_report_id
                 and move._procountor_is_candidate()
+                and move._procountor_send_kind() == "sales"
                 and (
                     move.procountor_outdated
                     or STEP_ORDER.index(move.procountor_step) < STEP_ORDER.index("attached")

@@ -44,6 +44,9 @@ class AccountMove(models.Model):
             return "skipped"
         if self.procountor_state == "sending" and self._procountor_claim_is_active():
             return "skipped"
+        if self._procountor_send_kind() == "journal":
+            # A ledger receipt has its own creation, steps and updates (journal entries).
+            return self._procountor_send_one_journal(connection, client, lookup)
         data, problems = self._procountor_prepare(connection, lookup)
         if not problems:
             problems = self._procountor_check_pdf_size(connection, pdf)
@@ -78,6 +81,8 @@ class AccountMove(models.Model):
     def _procountor_check_pdf_size(self, connection, pdf):
         """Refuse, before the invoice is created, a PDF that Procountor's attachment limit
         (``ATTACHMENT_MAX_BYTES``, 10,000,000 bytes, api-notes 4.9) would refuse after."""
+        if self._procountor_send_kind() != "sales":
+            return []
         if "attached" not in connection._procountor_invoice_steps():
             return []
         attached = STEP_ORDER.index(self.procountor_step) >= STEP_ORDER.index("attached")
