@@ -35,3 +35,5 @@ from . import res_partner_procountor
 from . import product_product_procountor
 from . import account_move_procountor_links
 from . import account_move_ui
+from . import account_move_purchase_send
+from . import procountor_connection_purchase_send

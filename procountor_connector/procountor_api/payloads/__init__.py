@@ -11,6 +11,7 @@
 - ``partners``/``products``: ``BusinessPartner`` and ``Product`` bodies (issue 9);
 - ``matching``: matching Procountor register records with Odoo records;
 - ``register_once``: exactly-once creation of partners and products.
+- ``purchase_invoice``: ``Invoice`` bodies of vendor bills and refunds (PURCHASE_INVOICE).
 
 Everything public is re-exported here, so callers write ``payloads.build_sales_invoice``.
 """
@@ -118,6 +119,22 @@ from .register_once import (
     find_product,
     register_create_once,
 )
+from .purchase_invoice import (
+    INVOICE_TYPE_PURCHASE,
+    PURCHASE_APPROVED_STATUS,
+    PURCHASE_EDITABLE_STATUSES,
+    PURCHASE_INVOICE_CHANNEL,
+    PurchaseInvoiceData,
+    build_purchase_invoice,
+    build_purchase_invoice_update,
+    compact_iban,
+    is_valid_bic,
+    is_valid_iban,
+    purchase_field_problems,
+    purchase_text_cuts,
+    reference_kind,
+    same_supplier,
+)
 
 __all__ = [
     "AdoptionConflict",
@@ -205,4 +222,18 @@ __all__ = [
     "field_problems",
     "text_cuts",
     "adoption_differences",
+    "INVOICE_TYPE_PURCHASE",
+    "PURCHASE_APPROVED_STATUS",
+    "PURCHASE_EDITABLE_STATUSES",
+    "PURCHASE_INVOICE_CHANNEL",
+    "PurchaseInvoiceData",
+    "build_purchase_invoice",
+    "build_purchase_invoice_update",
+    "compact_iban",
+    "is_valid_bic",
+    "is_valid_iban",
+    "purchase_field_problems",
+    "purchase_text_cuts",
+    "reference_kind",
+    "same_supplier",
 ]
