@@ -145,7 +145,7 @@ class AccountMove(models.Model):
         totals = super()._procountor_odoo_totals()
         if self.move_type != "in_refund":
             return totals
-        return payloads.Totals(-totals.untaxed, -totals.vat, -totals.total)
+        return payloads.Totals(-totals.excluding_vat, -totals.vat, -totals.total)
 
     def _procountor_note_cuts(self, data):
         if not isinstance(data, payloads.PurchaseInvoiceData):
@@ -153,15 +153,17 @@ class AccountMove(models.Model):
         cuts = payloads.purchase_text_cuts(data)
         if not cuts:
             return None
-        described = ", ".join(
-            _(
-                "%(field)s (%(length)s → %(max)s characters)",
-                field=self._procountor_field_label(cut),
-                length=cut.detail[0],
-                max=cut.detail[1],
+        parts = []
+        for cut in cuts:
+            parts.append(
+                _(
+                    "%(field)s (%(length)s → %(max)s characters)",
+                    field=self._procountor_field_label(cut),
+                    length=cut.detail[0],
+                    max=cut.detail[1],
+                )
             )
-            for cut in cuts
-        )
+        described = ", ".join(parts)
         self._message_log(
             body=_(
                 "Sent to Procountor shortened to the length of its fields: %(fields)s.",
@@ -446,14 +448,16 @@ class AccountMove(models.Model):
         sales_taxes = self._procountor_product_lines().tax_ids.filtered(
             lambda tax: tax.type_tax_use != "purchase"
         )
-        return [
-            _(
-                "Tax %(tax)s is not a purchase tax: use the purchase tax of the same rate on "
-                "the vendor bill.",
-                tax=tax.name,
+        problems = []
+        for tax in sales_taxes:
+            problems.append(
+                _(
+                    "Tax %(tax)s is not a purchase tax: use the purchase tax of the same rate "
+                    "on the vendor bill.",
+                    tax=tax.name,
+                )
             )
-            for tax in sales_taxes
-        ]
+        return problems
 
     def _procountor_purchase_vat_status(self, connection):
         """``(status, problems)``: the invoice-level purchase VAT status.
