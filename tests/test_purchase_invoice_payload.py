@@ -164,6 +164,17 @@ def test_reference_kinds(reference, kind):
     assert reference_kind(reference) == kind
 
 
+def test_foreign_suppliers_digits_are_a_message(schemas):
+    assert reference_kind("1357915", domestic=False) == "message"
+    assert reference_kind("RF19539007547034", domestic=False) == "invalid"
+    body = build_purchase_invoice(
+        _bill(iban="SE45 5000 0000 0583 9825 7466", bic="", payment_reference="4711 0815")
+    )
+    assert "bankReferenceCode" not in body["paymentInfo"]
+    assert body["orderReference"] == "4711 0815"
+    assert not schemas.errors("Invoice", body)
+
+
 def test_every_problem_at_once():
     bad = _bill(
         supplier_reference="",

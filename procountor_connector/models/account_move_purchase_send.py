@@ -337,7 +337,8 @@ class AccountMove(models.Model):
         problems += status_problems
         iban, bic, bank_problems = self._procountor_supplier_bank(partner)
         problems += bank_problems
-        if payloads.reference_kind(self.payment_reference) == "invalid":
+        domestic = payloads.is_domestic_account(iban)
+        if payloads.reference_kind(self.payment_reference, domestic) == "invalid":
             problems.append(
                 _(
                     "The payment reference %(reference)s is not a valid Finnish or RF "

@@ -14,6 +14,8 @@ import datetime
 import sys
 from pathlib import Path
 
+from lxml import etree
+
 from odoo import Command, fields
 from odoo.tests import tagged
 
@@ -500,6 +502,19 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         arch = self.env["account.move"].get_view(bill_list.id, "list")["arch"]
         self.assertIn("procountor_bill_send_visible", arch)
         self.assertIn("context.get('default_move_type') == 'in_receipt'", arch)
+        form = etree.fromstring(
+            self.env["account.move"].get_view(self.env.ref("account.view_move_form").id)["arch"]
+        )
+        buttons = form.xpath("//header/button[@name='action_procountor_send']")
+        self.assertTrue(any("procountor_bill_send_visible" in b.get("invisible") for b in buttons))
+        page = form.xpath("//page[@name='procountor']")[0]
+        self.assertIn("procountor_bill_send_visible", page.get("invisible"))
+        self.assertTrue(form.xpath("//page[@name='procountor']//field[@name='procountor_error']"))
+        self.assertTrue(
+            form.xpath(
+                "//page[@name='procountor']//button[@name='action_procountor_view_exchanges']"
+            )
+        )
         search = self.env.ref("account.view_account_bill_filter")
         search_arch = self.env["account.move"].get_view(search.id, "search")["arch"]
         self.assertIn("procountor_not_sent", search_arch)

@@ -128,11 +128,14 @@ def is_valid_bic(value):
     return bool(value) and stdnum_bic.is_valid(value.strip())
 
 
-def reference_kind(payment_reference):
+def reference_kind(payment_reference, domestic=True):
     """What the bill's payment reference is: ``""`` (none), ``reference`` (a valid Finnish
-    or RF reference), ``invalid`` (looks like a reference, digits or ``RF..``, but its check
-    digits are wrong: a typo that would send the payment astray) or ``message`` (free
-    text, paid as a message)."""
+    or RF reference), ``invalid`` (looks like a reference but its check digit is wrong: a
+    typo that would send the payment astray) or ``message`` (free text, paid as a message).
+
+    ``RF..`` references are international and always checked. Digits only are checked as a
+    Finnish reference when the supplier's account is ``domestic`` (Finnish or Åland IBAN, or
+    none); a foreign supplier's digits (a Swedish OCR, a Norwegian KID) are its message."""
     compact = re.sub(r"\s", "", payment_reference or "").upper()
     if not compact:
         return ""
@@ -140,9 +143,18 @@ def reference_kind(payment_reference):
         return "reference"
     if compact.startswith("RF") and iso11649.is_valid(compact):
         return "reference"
-    if compact.isdigit() or re.fullmatch(r"RF\d{2}[0-9A-Z]+", compact):
+    if re.fullmatch(r"RF\d{2}[0-9A-Z]+", compact) or (compact.isdigit() and domestic):
         return "invalid"
     return "message"
+
+
+def is_domestic_account(iban):
+    """A Finnish (or Åland) account, or none: Finnish reference rules apply."""
+    return compact_iban(iban)[:2] in ("", "FI", "AX")
+
+
+def _reference_kind(data):
+    return reference_kind(data.payment_reference, is_domestic_account(data.iban))
 
 
 # --- text fields ----------------------------------------------------------------------
@@ -167,9 +179,7 @@ def purchase_field_problems(data):
     problems += _text_problems(
         "supplier_reference", data.supplier_reference, "originalInvoiceNumber"
     )
-    message_limit = (
-        "orderReference" if reference_kind(data.payment_reference) == "message" else None
-    )
+    message_limit = "orderReference" if _reference_kind(data) == "message" else None
     problems += _text_problems("payment_reference", data.payment_reference, message_limit)
     for field in ("business_id", "vat", "refunded_reference"):
         problems += _text_problems(field, getattr(data, field), None)
@@ -264,7 +274,7 @@ def _raise_problems(data):
         problems.append(f"bank account {data.iban!r} is not a valid IBAN")
     if data.bic and not is_valid_bic(data.bic):
         problems.append(f"BIC {data.bic!r} is not valid")
-    if reference_kind(data.payment_reference) == "invalid":
+    if _reference_kind(data) == "invalid":
         problems.append(
             f"payment reference {data.payment_reference!r} is not a valid Finnish or RF reference"
         )
@@ -298,7 +308,7 @@ def _payment_info(data):
         "dueDate": data.due_date.isoformat(),
         "currencyRate": json_number(data.currency_rate),
     }
-    if reference_kind(data.payment_reference) == "reference":
+    if _reference_kind(data) == "reference":
         # Only a real reference: "" would make Procountor generate one of *our* references,
         # which the supplier's bank would never match.
         info["bankReferenceCode"] = re.sub(r"\s", "", data.payment_reference).upper()
@@ -314,7 +324,7 @@ def _payment_message(data):
     """The message of the payment when the bill has no reference: its own text, else the
     supplier's invoice number (what a supplier looks for on a payment without reference).
     Procountor copies ``orderReference`` to the payment as its message."""
-    kind = reference_kind(data.payment_reference)
+    kind = _reference_kind(data)
     if kind == "reference":
         return ""
     if kind == "message":
