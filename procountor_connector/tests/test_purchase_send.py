@@ -403,6 +403,7 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         self.assertEqual(big.procountor_state, "error")
         self.assertIn("10,000,001 bytes", big.procountor_error)
         self.assertEqual(len(self.sandbox_journal()), calls)
+        self.assertIn("saveAttachment", self.assertRequestsMatchSchemas())
 
     def test_refusal_is_stored_with_remedy(self):
         # 2024 is a closed fiscal year in the sandbox: Procountor answers 400.
@@ -462,6 +463,7 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         (remote,) = self.remote_purchases()
         self.assertEqual(remote["status"], "APPROVED")
         self.assertFalse(self.api_calls("PUT", f"/invoices/{bill.procountor_invoice_id}/send"))
+        self.assertIn("approveInvoice1", self.assertRequestsMatchSchemas())
 
     # ------------------------------------------------------------------ cron, list, views
 
