@@ -333,6 +333,33 @@ class TestPurchaseSend(ProcountorInvoiceCase):
 
     # ------------------------------------------------------------------ checks and refusals
 
+    def test_same_supplier_same_number_other_total_is_a_conflict(self):
+        """After a lost answer, this supplier's invoice with the number but another total is
+        not adopted (it is not this bill) and nothing is created: a person decides."""
+        first = self.make_bill(self.supplier_a, ref="DUP-1")
+        first._procountor_send_batch()
+        self.assertEqual(first.procountor_state, "sent", first.procountor_error)
+        second = self.make_bill(
+            self.supplier_a, ref="DUP-1", lines=[(999.0, 1, self.ptax_25_5, self.expense, None)]
+        )
+        second._procountor_write(
+            {
+                "procountor_state": "sending",
+                "procountor_create_unknown": True,
+                "procountor_claimed_at": fields.Datetime.now() - datetime.timedelta(hours=1),
+                "procountor_connection_id": self.connection.id,
+            }
+        )
+        posts = len(self.api_calls("POST", "/invoices"))
+        summary = second._procountor_send_batch()
+        self.assertEqual(summary.failed, second)
+        self.assertEqual(second.procountor_state, "error")
+        self.assertFalse(second.procountor_error_retryable)
+        self.assertIn("purchase invoice of this supplier numbered DUP-1", second.procountor_error)
+        self.assertIn(str(first.procountor_invoice_id), second.procountor_error)
+        self.assertEqual(len(self.api_calls("POST", "/invoices")), posts, "nothing created")
+        self.assertFalse(second.procountor_invoice_id)
+
     def test_checks_listed_at_once_before_any_call(self):
         unmapped = self.ptax_25_5.copy({"name": "Unmapped purchase 25.5%"})
         no_ref = self.make_bill(
@@ -353,6 +380,13 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         )
         sales_tax = self.make_bill(
             bad_iban, ref="X-1", lines=[(10.0, 1, self.tax_25_5, self.expense, None)]
+        )
+        wrong_bank = self.make_bill(self.supplier_a, ref="W-1", post=False)
+        wrong_bank.partner_bank_id = self.supplier_b.bank_ids
+        wrong_bank.action_post()
+        self.assertIn(
+            "is not an account of supplier Toimittaja Oy",
+            "\n".join(wrong_bank._procountor_prepare(self.connection)[1]),
         )
         summary = (no_ref | sales_tax)._procountor_send_batch()
         self.assertEqual(summary.failed, no_ref | sales_tax)
