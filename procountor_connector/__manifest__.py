@@ -32,6 +32,8 @@
         "views/procountor_register_views.xml",
         "views/procountor_ui_views.xml",
         "views/procountor_connection_purchase_views.xml",
+        "data/ir_cron_bill.xml",
+        "views/procountor_bill_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -35,3 +35,6 @@ from . import res_partner_procountor
 from . import product_product_procountor
 from . import account_move_procountor_links
 from . import account_move_ui
+from . import procountor_bill_pending
+from . import procountor_connection_bill
+from . import account_move_bill_import
