@@ -57,9 +57,10 @@ def seed(app, request):
         )
         # {"generate": {"purchaseInvoices": 500, "purchaseInvoiceOptions": {...}}}: accepted
         # purchase invoices and their suppliers (procountor_sandbox.purchases).
+        options = generate.get("purchaseInvoiceOptions") or {}
+        today = parse_date(options["today"]) if options.get("today") else None
         suppliers, purchases = generated_purchase_invoices(
-            int(generate.get("purchaseInvoices", 0)),
-            options=generate.get("purchaseInvoiceOptions") or {},
+            int(generate.get("purchaseInvoices", 0)), today=today, options=options
         )
         generated["businessPartners"] += suppliers
         generated["purchaseInvoices"] = purchases

@@ -123,7 +123,8 @@ def generated_purchase_invoice(index: int, today: date | None = None, options=No
     unless ``options["statuses"]`` names others; a dimension split on every third
     invoice; a PDF attachment on every ``attachmentEvery``-th (default 10, 0 = none);
     the account of the first row :data:`UNMAPPED_ACCOUNT` on every
-    ``unmappedAccountEvery``-th (default 0 = never).
+    ``unmappedAccountEvery``-th (default 0 = never). The control API also takes
+    ``options["today"]`` (ISO date) for a sandbox whose calendar is pinned.
     """
     options = options or {}
     today = today or date.today()
@@ -251,9 +252,7 @@ def _book(store, receipt: dict, accounting) -> None:
         values = _dimension_values(booking.get("dimensions"), dec(entry["accountingValue"]))
         for value in values:
             if store.dimension_item(value["dimensionId"], value["itemId"]) is None:
-                raise ValueError(
-                    f"unknown dimension item {value['dimensionId']}/{value['itemId']}"
-                )
+                raise ValueError(f"unknown dimension item {value['dimensionId']}/{value['itemId']}")
         if values:
             entry["dimensionItemValues"] = values
 

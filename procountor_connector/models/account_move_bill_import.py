@@ -14,7 +14,9 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     procountor_bill_status = fields.Char(
-        "Purchase Invoice Status in Procountor", copy=False, readonly=True,
+        "Purchase Invoice Status in Procountor",
+        copy=False,
+        readonly=True,
         help="Status of the Procountor purchase invoice at the last import run.",
     )
     procountor_bill_version = fields.Char(copy=False, readonly=True)

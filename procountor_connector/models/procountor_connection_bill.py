@@ -139,7 +139,9 @@ class ProcountorConnection(models.Model):
         self.ensure_one()
         self.sudo().write(
             {
-                "bill_import_error": self.env._("Importing vendor bills failed: %(error)s", error=exc),
+                "bill_import_error": self.env._(
+                    "Importing vendor bills failed: %(error)s", error=exc
+                ),
                 "bill_import_last_run": fields.Datetime.now(),
             }
         )
@@ -195,8 +197,7 @@ class ProcountorConnection(models.Model):
         if not journal:
             missing.append(
                 self.env._(
-                    "Connection %(name)s has no vendor bill journal (Purchases and Journals "
-                    "tab).",
+                    "Connection %(name)s has no vendor bill journal (Purchases and Journals tab).",
                     name=self.name,
                 )
             )
@@ -245,7 +246,10 @@ class ProcountorConnection(models.Model):
         if missing:
             summary.problem = "\n".join(missing)
             self.sudo().write(
-                {"bill_import_error": summary.problem, "bill_import_last_run": fields.Datetime.now()}
+                {
+                    "bill_import_error": summary.problem,
+                    "bill_import_last_run": fields.Datetime.now(),
+                }
             )
             return summary
         with self._procountor_bill_lock() as locked:
@@ -284,7 +288,10 @@ class ProcountorConnection(models.Model):
                 error=exc.message if hasattr(exc, "message") else exc,
             )
             connection.write(
-                {"bill_import_error": summary.problem, "bill_import_last_run": fields.Datetime.now()}
+                {
+                    "bill_import_error": summary.problem,
+                    "bill_import_last_run": fields.Datetime.now(),
+                }
             )
             self._procountor_bill_commit()
             return
@@ -310,9 +317,12 @@ class ProcountorConnection(models.Model):
                 ]
             )
         }
-        pending = {row.procountor_id: row for row in Pending.search(
-            [("connection_id", "=", self.id), ("procountor_id", "in", ids)]
-        )}
+        pending = {
+            row.procountor_id: row
+            for row in Pending.search(
+                [("connection_id", "=", self.id), ("procountor_id", "in", ids)]
+            )
+        }
         todo = []
         for invoice in invoices:
             move = existing.get(invoice["id"])
@@ -573,9 +583,7 @@ class ProcountorConnection(models.Model):
                     )
                 )
             elif problem.code == payloads.BILL_UNKNOWN_CURRENCY:
-                lines.append(
-                    _("Currency %(currency)s is not active in Odoo.", currency=values[0])
-                )
+                lines.append(_("Currency %(currency)s is not active in Odoo.", currency=values[0]))
             elif problem.code == payloads.BILL_NO_RECEIPT:
                 lines.append(
                     _(
@@ -739,9 +747,9 @@ class ProcountorConnection(models.Model):
         business_id = payloads.finnish_business_id(bill.supplier_identifier, bill.supplier_vat)
         keys = {
             "business_id": business_id,
-            "vat": "" if business_id else payloads.compact_vat(
-                bill.supplier_vat or bill.supplier_identifier
-            ),
+            "vat": ""
+            if business_id
+            else payloads.compact_vat(bill.supplier_vat or bill.supplier_identifier),
             "name": bill.supplier_name,
         }
         for key in ("business_id", "vat", "name"):
@@ -756,15 +764,19 @@ class ProcountorConnection(models.Model):
                     key=key,
                 )
             return self.env["res.partner"].browse(ids[0]), ""
-        partner = self.env["res.partner"].with_context(**BULK_CONTEXT).create(
-            {
-                "name": bill.supplier_name or self.env._("Procountor supplier"),
-                "is_company": True,
-                "company_id": self.company_id.id,
-                "company_registry": business_id or False,
-                "vat": keys["vat"] if keys["vat"][:2].isalpha() else False,
-                "supplier_rank": 1,
-            }
+        partner = (
+            self.env["res.partner"]
+            .with_context(**BULK_CONTEXT)
+            .create(
+                {
+                    "name": bill.supplier_name or self.env._("Procountor supplier"),
+                    "is_company": True,
+                    "company_id": self.company_id.id,
+                    "company_registry": business_id or False,
+                    "vat": keys["vat"] if keys["vat"][:2].isalpha() else False,
+                    "supplier_rank": 1,
+                }
+            )
         )
         for key, value in keys.items():
             index.add(key, value, partner.id)
@@ -777,4 +789,3 @@ class _Refused(Exception):
     def __init__(self, reason):
         super().__init__(reason)
         self.reason = reason
-

@@ -158,7 +158,9 @@ class TestBillImport(ProcountorTestCommon):
         # Batched reads: 1 search page, 1 GET /invoices/{ids}, 1 GET /ledgerreceipts/{ids},
         # 1 GET /businesspartners/{ids}, the attachments (one per file) and the token.
         calls = self.journal_paths()
-        kinds = [path.split("/")[1] + ("/{ids}" if path.count("/") > 1 else "") for _m, path in calls]
+        kinds = [
+            path.split("/")[1] + ("/{ids}" if path.count("/") > 1 else "") for _m, path in calls
+        ]
         self.assertEqual(kinds.count("invoices"), 1)
         self.assertEqual(kinds.count("invoices/{ids}"), 1)
         self.assertEqual(kinds.count("ledgerreceipts/{ids}"), 1)
@@ -194,7 +196,9 @@ class TestBillImport(ProcountorTestCommon):
         self.assertFalse(self.connection.bill_pending_ids)
         for row_id in pending.ids:
             self.assertFalse(self.env["procountor.bill.pending"].browse(row_id).exists())
-        late = self.bills().filtered(lambda m: "4010" in m.invoice_line_ids.account_id.mapped("code"))
+        late = self.bills().filtered(
+            lambda m: "4010" in m.invoice_line_ids.account_id.mapped("code")
+        )
         self.assertEqual(len(late), 3)
         # A second run imports nothing and makes no duplicate.
         summary = self.fetch()
@@ -207,7 +211,14 @@ class TestBillImport(ProcountorTestCommon):
     def test_non_accepted_statuses_are_not_imported(self):
         self.seed(
             6,
-            statuses=["UNFINISHED", "INVALIDATED", "RECEIVED", "VERIFIED", "PAYMENT_DENIED", "SENT"],
+            statuses=[
+                "UNFINISHED",
+                "INVALIDATED",
+                "RECEIVED",
+                "VERIFIED",
+                "PAYMENT_DENIED",
+                "SENT",
+            ],
         )
         summary = self.fetch()
         self.assertEqual(summary.imported, 0)
@@ -241,7 +252,9 @@ class TestBillImport(ProcountorTestCommon):
         partners_before = self.env["res.partner"].search_count([])
         self.seed(40)
         self.fetch()
-        links = self.env["procountor.partner.link"].search([("connection_id", "=", self.connection.id)])
+        links = self.env["procountor.partner.link"].search(
+            [("connection_id", "=", self.connection.id)]
+        )
         self.assertEqual(len(links), 20)
         self.assertEqual(set(links.mapped("partner_type")), {"supplier"})
         self.assertEqual(self.env["res.partner"].search_count([]), partners_before + 19)
@@ -283,7 +296,8 @@ class TestBillImport(ProcountorTestCommon):
                 payment = bill.matched_payment_ids
                 self.assertEqual(len(payment), 1)
                 self.assertEqual(
-                    str(payment.date), self.sandbox.state.invoices[bill.procountor_bill_id]["paymentDate"]
+                    str(payment.date),
+                    self.sandbox.state.invoices[bill.procountor_bill_id]["paymentDate"],
                 )
                 self.assertEqual(payment.journal_id, self.connection.payment_bank_journal_id)
             else:
@@ -401,14 +415,16 @@ class TestBillImport(ProcountorTestCommon):
         bill = self.bills()
         with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger("odoo.sql_db"):
             with self.env.cr.savepoint():
-                bill.copy({"procountor_bill_id": bill.procountor_bill_id,
-                           "procountor_bill_connection_id": self.connection.id})
+                bill.copy(
+                    {
+                        "procountor_bill_id": bill.procountor_bill_id,
+                        "procountor_bill_connection_id": self.connection.id,
+                    }
+                )
                 self.env.flush_all()
         # A run while another holds the connection's lock does nothing.
         with self.env.registry.cursor() as other:
-            other.execute(
-                "SELECT pg_advisory_lock(%s, %s)", (0x50424C, self.connection.id)
-            )
+            other.execute("SELECT pg_advisory_lock(%s, %s)", (0x50424C, self.connection.id))
             summary = self.fetch()
             other.execute("SELECT pg_advisory_unlock(%s, %s)", (0x50424C, self.connection.id))
         self.assertTrue(summary.busy)
@@ -422,8 +438,12 @@ class TestBillImport(ProcountorTestCommon):
         row = self.connection.bill_pending_ids
         self.assertEqual(len(row), 1)
         self.env["account.account"].create(
-            {"code": "4050", "name": "Rakentamispalvelujen ostot", "account_type": "expense",
-             "company_ids": [self.company.id]}
+            {
+                "code": "4050",
+                "name": "Rakentamispalvelujen ostot",
+                "account_type": "expense",
+                "company_ids": [self.company.id],
+            }
         )
         action = row.action_retry()
         self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
