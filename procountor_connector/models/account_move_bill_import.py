@@ -28,7 +28,7 @@ class AccountMove(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # The last barrier of "never imported twice": one bill per Procountor purchase
         # invoice and connection, whatever two concurrent runs do.
         self.env.cr.execute(
@@ -37,6 +37,7 @@ class AccountMove(models.Model):
             "WHERE procountor_bill_id IS NOT NULL AND procountor_bill_id != 0 "
             "AND procountor_bill_connection_id IS NOT NULL"
         )
+        return result
 
     @staticmethod
     def _procountor_bill_line_vals(line):

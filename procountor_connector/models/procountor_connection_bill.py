@@ -71,7 +71,7 @@ class ProcountorConnection(models.Model):
         "picture of its first page (one more API call per bill).",
     )
     bill_import_last_run = fields.Datetime("Last Bill Import", copy=False, readonly=True)
-    bill_import_error = fields.Text("Bill Import Error", copy=False, readonly=True)
+    bill_import_error = fields.Text(copy=False, readonly=True)
     bill_pending_ids = fields.One2many(
         "procountor.bill.pending", "connection_id", "Purchase Invoices Not Imported"
     )

@@ -350,7 +350,7 @@ class TestBillImport(ProcountorTestCommon):
         self.assertFalse(self.connection.bill_import_error)
         self.assertTrue(self.connection.bill_import_version)
 
-    def test_timeout_on_attachment_leaves_bill_pending(self):
+    def test_file_download_failure_leaves_bill_pending(self):
         self.seed(2)
         self.add_fault(kind="status", path="/attachments/*", status=503, times=4)
         with mute_logger("odoo.addons.procountor_connector.procountor_api.client"):
@@ -361,6 +361,21 @@ class TestBillImport(ProcountorTestCommon):
         summary = self.fetch()
         self.assertEqual((summary.imported, summary.pending), (1, 0))
         self.assertEqual(len(self.bills()), 2)
+
+    def test_lost_answers_then_next_run_completes(self):
+        """Answers lost on the way (connection closed after the request: a time-out for the
+        client), more times than the client retries: stored, then the next run completes."""
+        self.seed(3)
+        self.add_fault(kind="drop_after_commit", path="/invoices/*", method="GET", times=4)
+        with mute_logger("odoo.addons.procountor_connector.procountor_api.client"):
+            summary = self.fetch()
+        self.assertEqual(summary.failed, 1)
+        self.assertTrue(self.connection.bill_import_error)
+        self.assertFalse(self.bills())
+        requests.delete(f"{self.sandbox.url}/_sandbox/faults", timeout=10)
+        summary = self.fetch()
+        self.assertEqual((summary.imported, summary.failed), (3, 0))
+        self.assertFalse(self.connection.bill_import_error)
 
     def test_cron_runs_each_connection_and_survives_a_failing_one(self):
         broken = self.env["procountor.connection"].create(
