@@ -283,6 +283,45 @@ class TestBillImport(ProcountorTestCommon):
         posted = self.bills().filtered(lambda m: m.state == "posted")
         self.assertEqual(len(posted), 4)
         self.assertEqual(len(self.bills()), 8)
+        # An imported bill mirrors Procountor: it is never sent back as a purchase invoice.
+        self.connection.purchase_send_enabled = True
+        self.assertEqual({bill._procountor_send_kind() for bill in posted}, {""})
+
+    def test_foreign_currency_and_refund(self):
+        from procountor_sandbox import purchases
+
+        usd = self.env.ref("base.USD")
+        usd.active = True
+        dollar = purchases.generated_purchase_invoice(0)
+        dollar["invoice"]["paymentInfo"].update(currency="USD", currencyRate=1.1)
+        dollar["invoice"]["invoiceRows"] = [
+            {**dollar["invoice"]["invoiceRows"][0], "unitPrice": 110.0, "quantity": 1}
+        ]
+        credit = purchases.generated_purchase_invoice(1)
+        credit["invoice"]["invoiceRows"] = [
+            {
+                **credit["invoice"]["invoiceRows"][0],
+                "quantity": -2,
+                "unitPrice": 50.0,
+                "vatPercent": 25.5,
+                "vatStatus": 2,
+            }
+        ]
+        credit["invoice"]["originalInvoiceNumber"] = "HYV-1"
+        credit["status"] = "APPROVED"
+        suppliers = [purchases.generated_supplier(0), purchases.generated_supplier(1)]
+        self.sandbox_post(
+            "/_sandbox/seed", {"businessPartners": suppliers, "purchaseInvoices": [dollar, credit]}
+        )
+        summary = self.fetch()
+        reasons = "\n".join(self.connection.bill_pending_ids.mapped("reason"))
+        self.assertEqual(summary.imported, 2, reasons)
+        in_usd = self.bills().filtered(lambda m: m.currency_id == usd)
+        self.assertEqual(money(in_usd.amount_untaxed), money(110))
+        self.assertEqual(money(in_usd.amount_total), money("138.05"))
+        refund = self.bills().filtered(lambda m: m.ref == "HYV-1")
+        self.assertEqual(refund.move_type, "in_refund")
+        self.assertEqual(money(refund.amount_total), money("125.50"))
 
     def test_payment_state_follows_procountor(self):
         self.connection.write({"bill_import_post": True, "bill_import_payment_state": True})
