@@ -273,6 +273,23 @@ class TestBillImport(ProcountorTestCommon):
             20,
         )
 
+    def test_ambiguous_supplier_waits_with_the_reason(self):
+        from procountor_sandbox import purchases
+
+        business_id = purchases.generated_supplier(0)["invoicingInfo"]["identifier"]
+        self.env["res.partner"].create(
+            [
+                {"name": f"Kaksoiskappale {n}", "is_company": True, "company_registry": business_id}
+                for n in (1, 2)
+            ]
+        )
+        self.seed(21)  # supplier 0 has invoices 0 and 20
+        summary = self.fetch()
+        self.assertEqual((summary.imported, summary.pending), (19, 2))
+        for row in self.connection.bill_pending_ids:
+            self.assertIn("matches several Odoo partners", row.reason)
+            self.assertIn("Kaksoiskappale", row.reason)
+
     def test_posted_or_draft(self):
         self.seed(4)
         self.fetch()
