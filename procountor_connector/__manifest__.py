@@ -33,6 +33,8 @@
         "views/procountor_ui_views.xml",
         "views/procountor_connection_purchase_views.xml",
         "views/account_move_purchase_views.xml",
+        "data/ir_cron_bill.xml",
+        "views/procountor_bill_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

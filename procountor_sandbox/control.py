@@ -1,6 +1,7 @@
 """The control API under /_sandbox/ (JSON), for tests and demos.
 
 POST reset, POST seed, POST invoices/{id}/payments, DELETE invoices/{id}/payments/{event id},
+POST invoices/{id}/status,
 POST/GET/DELETE faults,
 DELETE faults/{id}, POST tokens/expire, GET/DELETE journal, GET invoices, GET state.
 It needs no token and never appears in the journal.
@@ -19,6 +20,7 @@ from . import errors as E
 from .faults import FaultSpecError
 from .httputil import json_response, read_json
 from .ledger import receipt_view
+from .purchases import generated_purchase_invoices, set_status
 from .registers import register_seed
 from .routes.common import public
 from .routes.invoices import invoice_view
@@ -53,8 +55,18 @@ def seed(app, request):
         generated = register_seed(
             int(generate.get("businessPartners", 0)), int(generate.get("products", 0))
         )
+        # {"generate": {"purchaseInvoices": 500, "purchaseInvoiceOptions": {...}}}: accepted
+        # purchase invoices and their suppliers (procountor_sandbox.purchases).
+        options = generate.get("purchaseInvoiceOptions") or {}
+        today = parse_date(options["today"]) if options.get("today") else None
+        suppliers, purchases = generated_purchase_invoices(
+            int(generate.get("purchaseInvoices", 0)), today=today, options=options
+        )
+        generated["businessPartners"] += suppliers
+        generated["purchaseInvoices"] = purchases
         for key, rows in generated.items():
-            body[key] = [*body.get(key, []), *rows]
+            if rows:
+                body[key] = [*body.get(key, []), *rows]
     try:
         counts = apply_seed(app.store, body)
     except ValueError as error:
@@ -103,6 +115,28 @@ def add_payment(app, request, invoice_id):
     )
     store.save()
     return 200, public(event)
+
+
+def change_status(app, request, invoice_id):
+    """Move an invoice to another status, as approval, payment or invalidation in
+    Procountor's UI would: body ``{"status": "PAID", "paymentDate": "2026-03-01"}``.
+
+    PAID, PARTLY_PAID and MARKED_PAID record a payment event (procountor_sandbox.purchases
+    ``set_status``); every change gives the invoice a new ``version``."""
+    store = app.store
+    body = _body(request)
+    invoice = store.invoices.get(invoice_id)
+    if invoice is None:
+        raise E.not_found()
+    status = body.get("status")
+    if status not in enums.INVOICE_STATUSES:
+        raise E.ApiError.single(400, E.INVALID_ENUM_VALUE, "status")
+    payment_date = body.get("paymentDate")
+    if payment_date is not None and parse_date(payment_date) is None:
+        raise E.ApiError.single(400, E.INVALID_DATE, "paymentDate")
+    set_status(store, invoice, status, payment_date)
+    store.save()
+    return 200, invoice_view(store, invoice)
 
 
 def delete_payment(app, request, invoice_id, event_id):
@@ -183,6 +217,11 @@ CONTROL_MAP = Map(
             "/_sandbox/invoices/<int:invoice_id>/payments",
             methods=["POST"],
             endpoint=add_payment,
+        ),
+        Rule(
+            "/_sandbox/invoices/<int:invoice_id>/status",
+            methods=["POST"],
+            endpoint=change_status,
         ),
         Rule(
             "/_sandbox/invoices/<int:invoice_id>/payments/<int:event_id>",

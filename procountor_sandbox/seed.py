@@ -431,6 +431,7 @@ SEED_KEYS = (
     "bankAccounts",
     "businessPartners",
     "products",
+    "purchaseInvoices",
 )
 
 
@@ -504,4 +505,9 @@ def apply_seed(store: Store, data: dict) -> dict:
         partners = [_prepare_partner(p) for p in data.get("businessPartners", [])]
         _merge_table(store, "businessPartners", "businessPartner", partners)
         _merge_table(store, "products", "product", data.get("products", []))
+        if data.get("purchaseInvoices"):
+            # Last: a purchase invoice refers to suppliers of this same seed.
+            from .purchases import apply_purchase_invoices
+
+            apply_purchase_invoices(store, data["purchaseInvoices"])
     return {key: len(value) for key, value in data.items() if isinstance(value, list)}

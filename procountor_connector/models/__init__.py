@@ -37,3 +37,6 @@ from . import account_move_procountor_links
 from . import account_move_ui
 from . import account_move_purchase_send
 from . import procountor_connection_purchase_send
+from . import procountor_bill_pending
+from . import procountor_connection_bill
+from . import account_move_bill_import

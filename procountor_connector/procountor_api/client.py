@@ -156,8 +156,12 @@ class ProcountorClient(ProcountorEndpoints):
         auth=True,
         timeout=None,
         shape=None,
+        raw=False,
     ):
         """Send one API call and return its decoded JSON body (``None`` when empty).
+
+        ``raw``: return the ``requests.Response`` of a success instead of decoding it (the
+        multipart/mixed answers of attachments and invoice images).
 
         ``shape`` says what a success must look like: ``object`` (a JSON object),
         ``created`` (an object with an integer ``id``), ``list`` (a JSON array), or None
@@ -186,6 +190,7 @@ class ProcountorClient(ProcountorEndpoints):
             "expected": tuple(expected),
             "timeout": _check_timeout(timeout) if timeout is not None else self.timeout,
             "shape": shape,
+            "raw": raw,
         }
         if not auth:
             return self._send(token=None, writes=method not in SAFE_METHODS, **call)
@@ -227,6 +232,7 @@ class ProcountorClient(ProcountorEndpoints):
         token,
         writes,
         shape=None,
+        raw=False,
     ):
         """One HTTP call: send, classify, record (log line + Exchange), then return or
         raise.
@@ -277,6 +283,8 @@ class ProcountorClient(ProcountorEndpoints):
                 method=method,
                 path=path,
             )
+        elif response is not None and error is None and raw and response.status_code in expected:
+            result = response
         elif response is not None and error is None:
             try:
                 result = self._result(response, method, path, operation, expected, writes)

@@ -3,11 +3,14 @@
 """Procountor endpoints as methods (``ProcountorEndpoints``, mixed into ``ProcountorClient``):
 each names its ``operation`` and the shape of its answer and goes through ``request``."""
 
+import email.parser
+import email.policy
 import json as jsonlib
 
 from . import const
 from .client_support import _chunks, _clean_id, _clean_ids, _header_value
 from .exceptions import (
+    ProcountorServerError,
     ProcountorValidationError,
 )
 
@@ -286,6 +289,35 @@ class ProcountorEndpoints:
             shape="object",
         )
 
+    def get_ledger_receipts(self, ids):
+        """LedgerReceipts for ``ids`` (GET /ledgerreceipts/{ids}, ≤200 ids per call)."""
+        return self._get_many("/ledgerreceipts", ids, "get_ledger_receipts")
+
+    # --- files of received invoices ---
+
+    def get_attachment(self, attachment_id):
+        """``(meta, content)`` of an attachment: Procountor answers multipart/mixed, the
+        ``Attachment`` JSON first, then the file."""
+        response = self.request(
+            "GET",
+            f"/attachments/{_clean_id(attachment_id)}",
+            operation="get_attachment",
+            raw=True,
+        )
+        return _multipart_file(response, "get_attachment")
+
+    def get_invoice_image(self, invoice_id, page=1, image_format="PNG"):
+        """``(meta, content)`` of a page of an invoice as a picture (a scanned purchase
+        invoice), answered like an attachment."""
+        response = self.request(
+            "GET",
+            f"/invoices/{_clean_id(invoice_id)}/image",
+            params={"page": int(page), "format": image_format},
+            operation="get_invoice_image",
+            raw=True,
+        )
+        return _multipart_file(response, "get_invoice_image")
+
     def update_ledger_receipt(self, receipt_id, data):
         """Replace a ledger receipt (accounts, dimensions, VAT); ``data`` carries
         ``version``.
@@ -307,3 +339,27 @@ class ProcountorEndpoints:
             operation="create_ledger_receipt",
             shape="created",
         )
+
+
+def _multipart_file(response, operation):
+    """``(meta dict, bytes)`` of a multipart/mixed answer (metadata part, file part); a
+    plain answer is taken as the file itself with empty metadata."""
+    content_type = response.headers.get("Content-Type", "")
+    if not content_type.lower().startswith("multipart/"):
+        return {}, response.content
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + response.content
+    )
+    parts = list(message.iter_parts())
+    if len(parts) < 2:
+        raise ProcountorServerError(
+            "Procountor's file answer has no file part",
+            status=response.status_code,
+            operation=operation,
+            method="GET",
+        )
+    try:
+        meta = jsonlib.loads(parts[0].get_payload(decode=True) or b"{}")
+    except ValueError:
+        meta = {}
+    return (meta if isinstance(meta, dict) else {}), parts[1].get_payload(decode=True) or b""

@@ -3,6 +3,7 @@ download, delete."""
 
 from __future__ import annotations
 
+import base64
 import json
 import mimetypes
 import secrets
@@ -134,3 +135,29 @@ def delete_attachment(api, request, attachment_id):
     del api.store.attachments[attachment_id]
     api.store.attachment_content.pop(attachment_id, None)
     return 204, None
+
+
+@route("/invoices/<int:invoice_id>/image", "GET")
+def get_invoice_image(api, request, invoice_id):
+    """A page of the invoice as a picture (26.04: typed ``Attachment``, answered like
+    ``GET /attachments/{id}``: the metadata part, then the image). The sandbox keeps one
+    page (``image`` of a seeded purchase invoice); other pages and invoices without a
+    picture are 404. ``format`` PNG (default), JPG or JPEG only names the file here."""
+    invoice = api.store.invoices.get(invoice_id)
+    page = request.args.get("page", "1")
+    image_format = (request.args.get("format") or "PNG").upper()
+    if image_format not in ("PNG", "JPG", "JPEG"):
+        raise E.ApiError.single(400, E.INVALID_ENUM_VALUE, "format")
+    if not page.isdigit():
+        raise E.ApiError.single(400, E.INVALID_VALUE, "page")
+    if invoice is None or not invoice.get("_image") or page != "1":
+        raise E.not_found()
+    extension = "png" if image_format == "PNG" else "jpg"
+    meta = {
+        "name": f"invoice-{invoice_id}-page-1.{extension}",
+        "referenceType": "INVOICE",
+        "referenceId": invoice_id,
+        "mimeType": "image/png" if extension == "png" else "image/jpeg",
+        "sendWithInvoice": False,
+    }
+    return multipart_mixed(meta, base64.b64decode(invoice["_image"]))

@@ -12,6 +12,7 @@
 - ``matching``: matching Procountor register records with Odoo records;
 - ``register_once``: exactly-once creation of partners and products.
 - ``purchase_invoice``: ``Invoice`` bodies of vendor bills and refunds (PURCHASE_INVOICE).
+- ``bills``: Procountor purchase invoices read back as vendor bills (issue 11).
 
 Everything public is re-exported here, so callers write ``payloads.build_sales_invoice``.
 """
@@ -136,6 +137,29 @@ from .purchase_invoice import (
     reference_kind,
     same_supplier,
 )
+from .bills import (
+    ACCEPTED_STATUSES as BILL_ACCEPTED_STATUSES,
+    PAID_STATUSES as BILL_PAID_STATUSES,
+    PURCHASE_INVOICE as BILL_PURCHASE_INVOICE,
+    NOT_PURCHASE as BILL_NOT_PURCHASE,
+    NOT_ACCEPTED as BILL_NOT_ACCEPTED,
+    NO_RECEIPT as BILL_NO_RECEIPT,
+    NO_ENTRIES as BILL_NO_ENTRIES,
+    UNMAPPED_ACCOUNT as BILL_UNMAPPED_ACCOUNT,
+    UNMAPPED_VAT as BILL_UNMAPPED_VAT,
+    UNMAPPED_DIMENSION as BILL_UNMAPPED_DIMENSION,
+    UNKNOWN_CURRENCY as BILL_UNKNOWN_CURRENCY,
+    BillData,
+    BillLine,
+    BillMappings,
+    BillProblem,
+    map_bill,
+    vat_key as bill_vat_key,
+    sum_info as bill_sum_info,
+    totals_differ as bill_totals_differ,
+    search_filters as bill_search_filters,
+    high_water_mark as bill_high_water_mark,
+)
 
 __all__ = [
     "AdoptionConflict",
@@ -238,4 +262,25 @@ __all__ = [
     "purchase_text_cuts",
     "reference_kind",
     "same_supplier",
+    "BILL_ACCEPTED_STATUSES",
+    "BILL_PAID_STATUSES",
+    "BILL_PURCHASE_INVOICE",
+    "BILL_NOT_PURCHASE",
+    "BILL_NOT_ACCEPTED",
+    "BILL_NO_RECEIPT",
+    "BILL_NO_ENTRIES",
+    "BILL_UNMAPPED_ACCOUNT",
+    "BILL_UNMAPPED_VAT",
+    "BILL_UNMAPPED_DIMENSION",
+    "BILL_UNKNOWN_CURRENCY",
+    "BillData",
+    "BillLine",
+    "BillMappings",
+    "BillProblem",
+    "map_bill",
+    "bill_vat_key",
+    "bill_sum_info",
+    "bill_totals_differ",
+    "bill_search_filters",
+    "bill_high_water_mark",
 ]

@@ -1,0 +1,52 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Accepted Procountor purchase invoices that could not become vendor bills yet.
+
+A purchase invoice whose account, VAT or dimension has no mapping (or whose totals Odoo
+cannot reproduce, or whose scan could not be downloaded) is not half-imported: it gets one
+row here with every reason, and every later run reads it again (even after the run's
+high-water mark passed it) until it imports; the row is then deleted."""
+
+from odoo import fields, models
+
+
+class ProcountorBillPending(models.Model):
+    _name = "procountor.bill.pending"
+    _description = "Procountor Purchase Invoice Not Imported"
+    _order = "connection_id, procountor_id"
+    _rec_name = "procountor_id"
+    _check_company_auto = True
+
+    connection_id = fields.Many2one(
+        "procountor.connection", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one(related="connection_id.company_id", store=True)
+    procountor_id = fields.Integer("Procountor ID", required=True, readonly=True)
+    invoice_number = fields.Integer("Procountor Number", readonly=True)
+    supplier_name = fields.Char("Supplier", readonly=True)
+    original_number = fields.Char("Supplier's Invoice Number", readonly=True)
+    invoice_date = fields.Date(readonly=True)
+    amount_total = fields.Float("Total", readonly=True, digits=(16, 2))
+    currency = fields.Char(readonly=True)
+    procountor_status = fields.Char("Status in Procountor", readonly=True)
+    reason = fields.Text(readonly=True)
+    last_attempt = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        (
+            "procountor_uniq",
+            "unique(connection_id, procountor_id)",
+            "A Procountor purchase invoice is listed only once per connection.",
+        ),
+    ]
+
+    def action_retry(self):
+        """Import these purchase invoices again (after the missing mapping was added)."""
+        groups = {}
+        for row in self:
+            groups.setdefault(row.connection_id, []).append(row.procountor_id)
+        # The rows go away as their bills import: keep the connections, not the rows.
+        results = [
+            connection._procountor_fetch_bills(only_ids=ids) for connection, ids in groups.items()
+        ]
+        return next(iter(groups))._procountor_bill_notification(results)

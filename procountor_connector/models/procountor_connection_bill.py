@@ -1,0 +1,791 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Vendor bills from Procountor: the run that imports accepted purchase invoices (button,
+cron, re-try of pending ones), the reverse lookups of the mappings, the suppliers.
+
+One run (``_procountor_fetch_bills``):
+
+1. ``GET /invoices?types=PURCHASE_INVOICE&status=<accepted>&versionStartDate=<mark>``
+   (pages of 200, oldest id first), plus the ids still listed as pending;
+2. per 200 ids: ``GET /invoices/{ids}``; already imported ones only follow Procountor's
+   status; the others: ``GET /ledgerreceipts/{ids}`` (their accounting pages),
+   ``payloads.map_bill``, suppliers (``GET /businesspartners/{ids}`` for partners not yet
+   linked), then one bill each, committed one by one;
+3. the high-water mark moves to the latest version the search returned, only when the
+   run got through every chunk: a remote failure leaves it where it was (what was
+   imported stays imported and is recognised next time).
+"""
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
+
+from ..procountor_api import payloads
+from ..procountor_api.client_support import _chunks
+from ..procountor_api.exceptions import ProcountorError, ProcountorNotFoundError
+from .procountor_cron_guard import procountor_can_commit, procountor_isolated
+
+_logger = logging.getLogger(__name__)
+
+#: classid of the session advisory lock "a bill import of this connection runs".
+BILL_LOCK_CLASS = 0x50424C  # "PBL"
+BATCH = 200
+BULK_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
+
+
+@dataclass
+class BillSummary:
+    imported: int = 0
+    paid: int = 0
+    unchanged: int = 0
+    pending: int = 0
+    failed: int = 0
+    busy: bool = False
+    problem: str = ""
+    moves: list = field(default_factory=list)
+
+
+class ProcountorConnection(models.Model):
+    _inherit = "procountor.connection"
+
+    bill_import_version = fields.Char(
+        "Bills Imported Up To",
+        copy=False,
+        help="Procountor version (modification time) up to which accepted purchase "
+        "invoices were read; the next run asks for what changed since (inclusive).",
+    )
+    bill_import_attach_image = fields.Boolean(
+        "Attach Invoice Image",
+        help="When a purchase invoice has no attached file in Procountor, attach the "
+        "picture of its first page (one more API call per bill).",
+    )
+    bill_import_last_run = fields.Datetime("Last Bill Import", copy=False, readonly=True)
+    bill_import_error = fields.Text(copy=False, readonly=True)
+    bill_pending_ids = fields.One2many(
+        "procountor.bill.pending", "connection_id", "Purchase Invoices Not Imported"
+    )
+    bill_pending_count = fields.Integer(compute="_compute_bill_counts")
+    bill_imported_count = fields.Integer(compute="_compute_bill_counts")
+
+    def _compute_bill_counts(self):
+        Move = self.env["account.move"]
+        imported = dict(
+            Move._read_group(
+                [("procountor_bill_connection_id", "in", self.ids)],
+                ["procountor_bill_connection_id"],
+                ["__count"],
+            )
+        )
+        for connection in self:
+            connection.bill_pending_count = len(connection.bill_pending_ids)
+            connection.bill_imported_count = imported.get(connection, 0)
+
+    # ------------------------------------------------------------------ entry points
+
+    def action_procountor_fetch_bills(self):
+        """Button "Fetch Vendor Bills": one run, then a notification that sums it up."""
+        self.ensure_one()
+        self.check_access("read")
+        self.env["account.move"].check_access("create")
+        summary = self._procountor_fetch_bills()
+        return self._procountor_bill_notification([summary])
+
+    @api.model
+    def _cron_procountor_fetch_bills(self):
+        """Scheduled import: every connection with *Import Vendor Bills*, each in its own
+        unit of work (a failing connection never stops the others)."""
+        for connection in self.search([("bill_import_enabled", "=", True)]):
+            with procountor_isolated(
+                connection,
+                connection._procountor_store_bill_unexpected,
+                f"importing vendor bills of {connection.name}",
+            ):
+                summary = connection._procountor_fetch_bills()
+                _logger.info(
+                    "Procountor connection %s: vendor bills %s",
+                    connection.id,
+                    connection._procountor_bill_summary_text(summary),
+                )
+
+    def action_view_bill_pending(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "procountor_connector.procountor_bill_pending_action"
+        )
+        action["domain"] = [("connection_id", "=", self.id)]
+        return action
+
+    def action_view_imported_bills(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_in_invoice_type"
+        )
+        action["domain"] = [("procountor_bill_connection_id", "=", self.id)]
+        action["context"] = {"default_move_type": "in_invoice"}
+        return action
+
+    def _procountor_store_bill_unexpected(self, exc):
+        self.ensure_one()
+        self.sudo().write(
+            {
+                "bill_import_error": self.env._(
+                    "Importing vendor bills failed: %(error)s", error=exc
+                ),
+                "bill_import_last_run": fields.Datetime.now(),
+            }
+        )
+
+    # ------------------------------------------------------------------ summary
+
+    def _procountor_bill_summary_text(self, summary):
+        if summary.busy:
+            return self.env._(
+                "Another import of vendor bills of this connection is running; try again in "
+                "a moment."
+            )
+        text = self.env._(
+            "%(imported)s imported, %(paid)s marked paid, %(unchanged)s unchanged, "
+            "%(pending)s not imported yet, %(failed)s failed.",
+            imported=summary.imported,
+            paid=summary.paid,
+            unchanged=summary.unchanged,
+            pending=summary.pending,
+            failed=summary.failed,
+        )
+        if summary.pending:
+            text += " " + self.env._(
+                "The reasons are listed under Procountor > Purchase Invoices Not Imported."
+            )
+        if summary.problem:
+            text += "\n" + summary.problem
+        return text
+
+    def _procountor_bill_notification(self, summaries):
+        lines = [self._procountor_bill_summary_text(summary) for summary in summaries]
+        bad = any(s.problem or s.busy or s.failed for s in summaries)
+        kind = "warning" if bad or any(s.pending for s in summaries) else "success"
+        return self._procountor_notification(
+            self.env._("Vendor bills from Procountor"), "\n".join(lines), kind
+        )
+
+    # ------------------------------------------------------------------ checks
+
+    def _procountor_bill_missing(self):
+        """What the import needs before any HTTP call, as translated lines."""
+        self.ensure_one()
+        missing = []
+        if not self.bill_import_enabled:
+            missing.append(
+                self.env._(
+                    "Importing vendor bills is off for connection %(name)s (Purchases and "
+                    "Journals tab).",
+                    name=self.name,
+                )
+            )
+        journal = self.bill_import_journal_id
+        if not journal:
+            missing.append(
+                self.env._(
+                    "Connection %(name)s has no vendor bill journal (Purchases and Journals tab).",
+                    name=self.name,
+                )
+            )
+        elif journal.type != "purchase" or journal.company_id != self.company_id:
+            missing.append(
+                self.env._(
+                    "Journal %(journal)s is not a purchase journal of %(company)s.",
+                    journal=journal.display_name,
+                    company=self.company_id.display_name,
+                )
+            )
+        if self.bill_import_payment_state and not self.payment_bank_journal_id:
+            missing.append(
+                self.env._(
+                    "Following Procountor's payment status needs a journal for bank "
+                    "payments (Options tab, Payments)."
+                )
+            )
+        return missing
+
+    # ------------------------------------------------------------------ the run
+
+    @contextmanager
+    def _procountor_bill_lock(self):
+        """Session advisory lock per connection: two runs never import side by side (the
+        unique index on the bill stays the last barrier). Yields False when taken."""
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_lock(%s, %s)", (BILL_LOCK_CLASS, self.id))
+        locked = cr.fetchone()[0]
+        try:
+            yield locked
+        finally:
+            if locked:
+                cr.execute("SELECT pg_advisory_unlock(%s, %s)", (BILL_LOCK_CLASS, self.id))
+
+    def _procountor_bill_commit(self):
+        if procountor_can_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _procountor_fetch_bills(self, only_ids=None):
+        """One import run (module docstring); ``only_ids``: just these Procountor ids (the
+        re-try of pending rows), without search and without moving the mark."""
+        self.ensure_one()
+        summary = BillSummary()
+        missing = self._procountor_bill_missing()
+        if missing:
+            summary.problem = "\n".join(missing)
+            self.sudo().write(
+                {
+                    "bill_import_error": summary.problem,
+                    "bill_import_last_run": fields.Datetime.now(),
+                }
+            )
+            return summary
+        with self._procountor_bill_lock() as locked:
+            if not locked:
+                summary.busy = True
+                return summary
+            self._procountor_bill_run(summary, only_ids)
+        return summary
+
+    def _procountor_bill_run(self, summary, only_ids):
+        connection = self.sudo()
+        mappings = self._procountor_bill_mappings()
+        versions = []
+        try:
+            with self._procountor_client(record=self) as client:
+                if only_ids is None:
+                    rows = list(
+                        client.search_invoices(
+                            **payloads.bill_search_filters(self.bill_import_version)
+                        )
+                    )
+                    versions = [row.get("version") for row in rows]
+                    ids = [row["id"] for row in rows]
+                    ids += connection.bill_pending_ids.mapped("procountor_id")
+                else:
+                    ids = list(only_ids)
+                ids = list(dict.fromkeys(ids))
+                for chunk in _chunks(ids, BATCH):
+                    invoices = client.get_invoices(chunk)
+                    self._procountor_bill_chunk(client, invoices, mappings, summary)
+        except ProcountorError as exc:
+            summary.failed += 1
+            summary.problem = self.env._(
+                "Procountor did not answer as expected: %(error)s. What was imported stays; "
+                "the next run goes on from the same point.",
+                error=exc.message if hasattr(exc, "message") else exc,
+            )
+            connection.write(
+                {
+                    "bill_import_error": summary.problem,
+                    "bill_import_last_run": fields.Datetime.now(),
+                }
+            )
+            self._procountor_bill_commit()
+            return
+        vals = {"bill_import_error": False, "bill_import_last_run": fields.Datetime.now()}
+        if only_ids is None:
+            vals["bill_import_version"] = payloads.bill_high_water_mark(
+                self.bill_import_version, versions
+            )
+        connection.write(vals)
+        self._procountor_bill_commit()
+
+    def _procountor_bill_chunk(self, client, invoices, mappings, summary):
+        """Import (or follow) up to 200 Procountor purchase invoices."""
+        Move = self.env["account.move"]
+        Pending = self.env["procountor.bill.pending"].sudo()
+        ids = [invoice["id"] for invoice in invoices]
+        existing = {
+            move.procountor_bill_id: move
+            for move in Move.search(
+                [
+                    ("procountor_bill_connection_id", "=", self.id),
+                    ("procountor_bill_id", "in", ids),
+                ]
+            )
+        }
+        pending = {
+            row.procountor_id: row
+            for row in Pending.search(
+                [("connection_id", "=", self.id), ("procountor_id", "in", ids)]
+            )
+        }
+        todo = []
+        for invoice in invoices:
+            move = existing.get(invoice["id"])
+            accepted = (
+                invoice.get("type") == payloads.BILL_PURCHASE_INVOICE
+                and invoice.get("status") in payloads.BILL_ACCEPTED_STATUSES
+            )
+            if move or not accepted:
+                # Imported already, or no longer accepted (invalidated, back to
+                # unfinished): nothing to import, nothing to list.
+                if invoice["id"] in pending:
+                    pending.pop(invoice["id"]).unlink()
+                if move:
+                    outcome = self._procountor_bill_follow(move, invoice, summary)
+                    summary.paid += outcome == "paid"
+                    summary.unchanged += outcome != "paid"
+                continue
+            todo.append(invoice)
+        if not todo:
+            self._procountor_bill_commit()
+            return
+        receipt_ids = [inv["ledgerReceiptId"] for inv in todo if inv.get("ledgerReceiptId")]
+        receipts = {row["id"]: row for row in client.get_ledger_receipts(receipt_ids)}
+        mapped = []
+        for invoice in todo:
+            data, problems = payloads.map_bill(
+                invoice, receipts.get(invoice.get("ledgerReceiptId")), mappings
+            )
+            if problems:
+                self._procountor_bill_pending(invoice, self._procountor_bill_reasons(problems))
+                summary.pending += 1
+                continue
+            mapped.append((invoice, data))
+        suppliers, supplier_problems = self._procountor_bill_suppliers(
+            client, [data for _invoice, data in mapped]
+        )
+        self._procountor_bill_commit()
+        for invoice, data in mapped:
+            reason = supplier_problems.get(data.procountor_id)
+            if reason:
+                self._procountor_bill_pending(invoice, reason)
+                summary.pending += 1
+                continue
+            move, reason = self._procountor_bill_import_one(
+                client, data, suppliers[data.procountor_id]
+            )
+            if reason:
+                self._procountor_bill_pending(invoice, reason)
+                summary.pending += 1
+            else:
+                pending_row = Pending.search(
+                    [("connection_id", "=", self.id), ("procountor_id", "=", data.procountor_id)]
+                )
+                pending_row.unlink()
+                summary.imported += 1
+                summary.moves.append(move.id)
+            self._procountor_bill_commit()
+
+    def _procountor_bill_follow(self, move, invoice, summary):
+        try:
+            with self.env.cr.savepoint():
+                return move._procountor_bill_sync(self, invoice)
+        except (UserError, ValidationError) as exc:
+            move.message_post(
+                body=self.env._(
+                    "Procountor says this bill is paid, but Odoo could not register the "
+                    "payment: %(error)s",
+                    error=exc,
+                )
+            )
+            summary.failed += 1
+            return "failed"
+
+    # ------------------------------------------------------------------ one bill
+
+    def _procountor_bill_import_one(self, client, data, supplier):
+        """``(move, "")`` or ``(None, reason)``: the bill, its files, posting and payment
+        in one savepoint, so a bill is imported whole or not at all."""
+        Move = self.env["account.move"].with_context(**BULK_CONTEXT)
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                move = Move.create(self._procountor_bill_vals(data, supplier))
+                differ = payloads.bill_totals_differ(data, move.amount_untaxed, move.amount_total)
+                if differ:
+                    raise _Refused(
+                        self.env._(
+                            "Odoo's totals differ from Procountor's: total %(remote)s in "
+                            "Procountor, %(odoo)s in Odoo; untaxed %(remote_untaxed)s and "
+                            "%(odoo_untaxed)s. Check that the VAT mapping gives the same "
+                            "percentages and that taxes are rounded per line.",
+                            remote=differ[0],
+                            odoo=differ[1],
+                            remote_untaxed=differ[2],
+                            odoo_untaxed=differ[3],
+                        )
+                    )
+                self._procountor_bill_files(client, data, move)
+                if self.bill_import_post:
+                    move.action_post()
+                    move._procountor_bill_follow_payment(self, data.paid, data.payment_date)
+                self.env.flush_all()
+        except _Refused as refused:
+            return None, refused.reason
+        except psycopg2.errors.UniqueViolation:
+            # Another run imported it between our search and our insert.
+            existing = self.env["account.move"].search(
+                [
+                    ("procountor_bill_connection_id", "=", self.id),
+                    ("procountor_bill_id", "=", data.procountor_id),
+                ]
+            )
+            return existing, ""
+        except ProcountorError as exc:
+            return None, self.env._(
+                "The files of the purchase invoice could not be read from Procountor: "
+                "%(error)s. The next run tries again.",
+                error=exc,
+            )
+        except (UserError, ValidationError) as exc:
+            return None, self.env._(
+                "Odoo refused the vendor bill: %(error)s", error=exc.args[0] if exc.args else exc
+            )
+        return move, ""
+
+    def _procountor_bill_vals(self, data, supplier):
+        partner_bank = self._procountor_bill_partner_bank(supplier, data.supplier_iban)
+        return {
+            "move_type": data.move_type,
+            "journal_id": self.bill_import_journal_id.id,
+            "company_id": self.company_id.id,
+            "partner_id": supplier.id,
+            "invoice_date": data.invoice_date,
+            "date": data.accounting_date or data.invoice_date,
+            "invoice_payment_term_id": False,
+            "invoice_date_due": data.due_date or data.invoice_date,
+            "ref": data.ref or False,
+            "payment_reference": data.payment_reference or False,
+            "currency_id": data.currency_id,
+            "partner_bank_id": partner_bank.id or False,
+            "narration": data.notes or False,
+            "procountor_bill_id": data.procountor_id,
+            "procountor_bill_connection_id": self.id,
+            "procountor_bill_status": data.status,
+            "procountor_bill_version": data.version,
+            "invoice_line_ids": [
+                (0, 0, self.env["account.move"]._procountor_bill_line_vals(line))
+                for line in data.lines
+            ],
+        }
+
+    def _procountor_bill_partner_bank(self, supplier, iban):
+        """The supplier's bank account of the invoice (created when Odoo lacks it)."""
+        if not iban:
+            return self.env["res.partner.bank"]
+        Bank = self.env["res.partner.bank"].sudo()
+        bank = Bank.search(
+            [("sanitized_acc_number", "=", iban.upper()), ("partner_id", "=", supplier.id)],
+            limit=1,
+        )
+        if not bank:
+            try:
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    bank = Bank.create({"acc_number": iban, "partner_id": supplier.id})
+            except (ValidationError, UserError, psycopg2.Error):
+                # An account number Odoo refuses (or one held by another partner) is not a
+                # reason to leave the bill out; it is simply not set.
+                bank = Bank
+        return bank
+
+    def _procountor_bill_files(self, client, data, move):
+        """Attach the invoice's files (its scan) or, with the option, its page image."""
+        Attachment = self.env["ir.attachment"]
+        files = []
+        for meta in data.attachments:
+            remote_meta, content = client.get_attachment(meta["id"])
+            files.append((remote_meta.get("name") or meta.get("name"), content, meta))
+        if not files and self.bill_import_attach_image:
+            try:
+                remote_meta, content = client.get_invoice_image(data.procountor_id)
+            except ProcountorNotFoundError:
+                remote_meta, content = {}, b""
+            if content:
+                name = remote_meta.get("name") or f"procountor-{data.procountor_id}.png"
+                files.append((name, content, remote_meta))
+        attachments = Attachment
+        for name, content, meta in files:
+            attachments |= Attachment.create(
+                {
+                    "name": name,
+                    "raw": content,
+                    "res_model": "account.move",
+                    "res_id": move.id,
+                    "mimetype": meta.get("mimeType") or False,
+                    "description": self.env._("From Procountor"),
+                }
+            )
+        if attachments:
+            move.message_main_attachment_id = attachments[:1]
+
+    # ------------------------------------------------------------------ pending rows
+
+    def _procountor_bill_pending(self, invoice, reason):
+        Pending = self.env["procountor.bill.pending"].sudo()
+        totals = payloads.bill_sum_info(
+            invoice, (invoice.get("paymentInfo") or {}).get("currency") or ""
+        )
+        address = (invoice.get("counterParty") or {}).get("counterPartyAddress") or {}
+        vals = {
+            "invoice_number": invoice.get("invoiceNumber") or 0,
+            "supplier_name": address.get("name") or False,
+            "original_number": invoice.get("originalInvoiceNumber") or False,
+            "invoice_date": invoice.get("date") or False,
+            "amount_total": totals.get("invoiceSumTotal") or 0.0,
+            "currency": (invoice.get("paymentInfo") or {}).get("currency") or False,
+            "procountor_status": invoice.get("status") or False,
+            "reason": reason,
+            "last_attempt": fields.Datetime.now(),
+        }
+        row = Pending.search(
+            [("connection_id", "=", self.id), ("procountor_id", "=", invoice["id"])]
+        )
+        if row:
+            row.write(vals)
+        else:
+            Pending.create({"connection_id": self.id, "procountor_id": invoice["id"], **vals})
+
+    def _procountor_bill_reasons(self, problems):
+        """Every problem of a purchase invoice as one translated text, each with its fix."""
+        _ = self.env._
+        lines = []
+        for problem in problems:
+            values = problem.values
+            if problem.code == payloads.BILL_UNMAPPED_ACCOUNT:
+                lines.append(
+                    _(
+                        "Procountor ledger account %(code)s has no Odoo account: add an "
+                        "account mapping to it (Procountor > Mappings > Accounts) or an Odoo "
+                        "account with that code.",
+                        code=values[0],
+                    )
+                )
+            elif problem.code == payloads.BILL_UNMAPPED_VAT:
+                lines.append(
+                    _(
+                        "VAT %(percent)s %% with Procountor VAT status %(status)s has no Odoo "
+                        "purchase tax: add a tax mapping (Procountor > Mappings > Taxes).",
+                        percent=values[0],
+                        status=values[1] if values[1] is not None else "-",
+                    )
+                )
+            elif problem.code == payloads.BILL_UNMAPPED_DIMENSION:
+                lines.append(
+                    _(
+                        "Item %(item)s of Procountor dimension %(dimension)s has no analytic "
+                        "account: add an analytic mapping (Procountor > Mappings).",
+                        dimension=values[0],
+                        item=values[1],
+                    )
+                )
+            elif problem.code == payloads.BILL_UNKNOWN_CURRENCY:
+                lines.append(_("Currency %(currency)s is not active in Odoo.", currency=values[0]))
+            elif problem.code == payloads.BILL_NO_RECEIPT:
+                lines.append(
+                    _(
+                        "Procountor did not return the invoice's ledger receipt %(id)s.",
+                        id=values[0],
+                    )
+                )
+            elif problem.code == payloads.BILL_NO_ENTRIES:
+                lines.append(
+                    _(
+                        "Ledger receipt %(id)s has no ENTRY rows to import: book the invoice "
+                        "in Procountor first.",
+                        id=values[0],
+                    )
+                )
+            else:
+                lines.append(_("Not importable (%(code)s).", code=problem.code))
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ mappings
+
+    def _procountor_bill_mappings(self):
+        """``payloads.BillMappings``: the connection's mappings read backwards.
+
+        Accounts: the account mappings to each Procountor code, else the company's Odoo
+        account with the same code. Several Odoo accounts mapped to one code: the one with
+        that very code if it is among them, else the lowest code. Taxes: purchase tax
+        mappings by (VAT %, VAT status); several taxes for one pair: the company's default
+        purchase tax if among them, else the first by sequence. Dimensions: the analytic
+        mappings by (dimension id, item id)."""
+        self.ensure_one()
+        company = self.company_id
+        accounts = {}
+        for mapping in self.account_mapping_ids.sorted(lambda m: (m.account_id.code or "", m.id)):
+            code = mapping.ledger_account_id.code
+            if code not in accounts or mapping.account_id.code == code:
+                accounts[code] = mapping.account_id.id
+        codes = self.ledger_account_ids.mapped("code")
+        missing = [code for code in codes if code not in accounts]
+        if missing:
+            for account in self.env["account.account"].search(
+                [("code", "in", missing), ("company_ids", "in", company.id)]
+            ):
+                accounts.setdefault(account.code, account.id)
+        taxes = {}
+        default_tax = company.account_purchase_tax_id
+        purchase = self.tax_mapping_ids.filtered(
+            lambda m: m.type_tax_use == "purchase" and m.vat_percent_id and m.tax_id.active
+        ).sorted(lambda m: (m.tax_id.sequence, m.tax_id.id))
+        for mapping in purchase:
+            key = payloads.bill_vat_key(
+                mapping.vat_percent_id.percent, mapping.vat_status_id.code or None
+            )
+            if key not in taxes or mapping.tax_id == default_tax:
+                taxes[key] = mapping.tax_id.id
+        items = {
+            (m.dimension_item_id.dimension_id.procountor_id, m.dimension_item_id.procountor_id): (
+                m.analytic_account_id.id
+            )
+            for m in self.analytic_mapping_ids
+        }
+        currencies = {
+            currency.name: currency.id
+            for currency in self.env["res.currency"].search([("active", "=", True)])
+        }
+        return payloads.BillMappings(
+            accounts=accounts,
+            taxes=taxes,
+            dimension_items=items,
+            currencies=currencies,
+            company_currency=company.currency_id.name,
+        )
+
+    # ------------------------------------------------------------------ suppliers
+
+    def _procountor_bill_suppliers(self, client, bills):
+        """``({procountor invoice id: res.partner}, {procountor invoice id: reason})``.
+
+        Through the partner links first; business partners not linked yet are read in
+        batches (``GET /businesspartners/{ids}``) and matched as the partner fetch does
+        (business ID, VAT, customer number, name): a match is linked, no match is created
+        and linked, an ambiguous match is a reason. Invoices without ``partnerId`` are
+        matched by their counterparty the same way, without a link."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        Link = self.env["procountor.partner.link"].sudo()
+        remote_ids = {b.partner_procountor_id for b in bills if b.partner_procountor_id}
+        by_remote = {
+            link.procountor_id: link.partner_id
+            for link in Link.search(
+                [("connection_id", "=", self.id), ("procountor_id", "in", list(remote_ids))]
+            )
+        }
+        unlinked = sorted(remote_ids - set(by_remote))
+        conflicts = {}
+        if unlinked:
+            remotes = client.get_business_partners(unlinked)
+            index = self._procountor_partner_index()
+            matches = payloads.match_records(
+                remotes, index, payloads.PARTNER_KEYS, payloads.partner_keys
+            )
+            remote_by_id = {row["id"]: row for row in remotes}
+            lines = []
+            for match in matches:
+                remote = dict(remote_by_id[match.remote_id])
+                # Linked as a supplier whatever Procountor's register type says: it sold
+                # us something.
+                remote["type"] = "SUPPLIER"
+                if match.status == payloads.MATCHED:
+                    lines.append(("link", match.remote_id, match.odoo_id, remote))
+                elif match.status == payloads.NEW:
+                    lines.append(("create", match.remote_id, False, remote))
+                else:
+                    conflicts[match.remote_id] = match
+            if lines:
+                self.sudo()._procountor_apply_partners(lines)
+                by_remote.update(
+                    {
+                        link.procountor_id: link.partner_id
+                        for link in Link.search(
+                            [
+                                ("connection_id", "=", self.id),
+                                ("procountor_id", "in", [line[1] for line in lines]),
+                            ]
+                        )
+                    }
+                )
+        result, reasons = {}, {}
+        index = None
+        for bill in bills:
+            partner = by_remote.get(bill.partner_procountor_id)
+            if partner:
+                result[bill.procountor_id] = Partner.browse(partner.id)
+                continue
+            conflict = conflicts.get(bill.partner_procountor_id)
+            if conflict:
+                reasons[bill.procountor_id] = self._procountor_bill_conflict_reason(conflict)
+                continue
+            index = index or self._procountor_partner_index()
+            partner, reason = self._procountor_bill_counterparty(bill, index)
+            if reason:
+                reasons[bill.procountor_id] = reason
+            else:
+                result[bill.procountor_id] = partner
+        return result, reasons
+
+    def _procountor_bill_conflict_reason(self, match):
+        names = ", ".join(
+            self.env["res.partner"].browse(list(match.odoo_ids)).exists().mapped("display_name")
+        )
+        return self.env._(
+            "Supplier %(id)s of Procountor matches several Odoo partners or one already "
+            "linked to another Procountor partner (%(key)s: %(names)s). Link the right "
+            "partner (Fetch Partners) and try again.",
+            id=match.remote_id,
+            key=match.key,
+            names=names or "-",
+        )
+
+    def _procountor_bill_counterparty(self, bill, index):
+        """Supplier of an invoice without ``partnerId`` (no register entry to link)."""
+        business_id = payloads.finnish_business_id(bill.supplier_identifier, bill.supplier_vat)
+        keys = {
+            "business_id": business_id,
+            "vat": ""
+            if business_id
+            else payloads.compact_vat(bill.supplier_vat or bill.supplier_identifier),
+            "name": bill.supplier_name,
+        }
+        for key in ("business_id", "vat", "name"):
+            ids = index.keys.get(key, {}).get(keys[key]) if keys[key] else None
+            if not ids:
+                continue
+            if len(ids) > 1:
+                return None, self.env._(
+                    "The supplier %(name)s matches several Odoo partners by %(key)s; keep "
+                    "one (merge or archive the others) and try again.",
+                    name=bill.supplier_name,
+                    key=key,
+                )
+            return self.env["res.partner"].browse(ids[0]), ""
+        partner = (
+            self.env["res.partner"]
+            .with_context(**BULK_CONTEXT)
+            .create(
+                {
+                    "name": bill.supplier_name or self.env._("Procountor supplier"),
+                    "is_company": True,
+                    "company_id": self.company_id.id,
+                    "company_registry": business_id or False,
+                    "vat": keys["vat"] if keys["vat"][:2].isalpha() else False,
+                    "supplier_rank": 1,
+                }
+            )
+        )
+        for key, value in keys.items():
+            index.add(key, value, partner.id)
+        return partner, ""
+
+
+class _Refused(Exception):
+    """A bill Odoo could build but must not keep (rolled back to its savepoint)."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason

@@ -1,0 +1,299 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Procountor purchase invoices → neutral vendor-bill data (plain Python, no Odoo).
+
+:func:`map_bill` takes a Procountor ``Invoice`` (type PURCHASE_INVOICE), its
+``LedgerReceipt`` (the accounting page) and :class:`BillMappings` (what the Odoo side
+resolved from its account, VAT and analytic mappings) and returns ``(BillData, [])`` or
+``(None, problems)``: every problem at once, so a bill is imported whole or not at all.
+
+Choices (docs/architecture.md, "Vendor bills from Procountor"):
+
+- the lines are the ledger receipt's ENTRY transactions, not the invoice rows: the
+  receipt is where the accountant booked account, VAT status and dimensions; the
+  REVERSING_ENTRY (the payable) is Odoo's own payable line and is left out;
+- ``accountingValue`` is net of VAT and in the accounting currency, positive = debit
+  (api-notes 5.5); in another invoice currency a line is that value times
+  ``currencyRate`` (units of foreign currency per unit of domestic), and the totals check
+  refuses a bill whose rounding then differs from Procountor's;
+- a negative total is a credit note from the supplier: an Odoo refund (``in_refund``)
+  with the amounts turned positive;
+- dimension item values become the analytic distribution: per dimension, each item's
+  share of the ENTRY's value in percent.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from .common import CENT
+
+PURCHASE_INVOICE = "PURCHASE_INVOICE"
+#: Statuses of an accepted purchase invoice (26.04 ``Invoice.status``): approved, in
+#: payment (PAYMENT_QUEUED, PAYMENT_SENT_TO_BANK), partly or fully paid.
+ACCEPTED_STATUSES = (
+    "APPROVED",
+    "PAYMENT_QUEUED",
+    "PAYMENT_SENT_TO_BANK",
+    "PARTLY_PAID",
+    "PAID",
+    "MARKED_PAID",
+)
+#: Statuses in which nothing is left to pay in Procountor.
+PAID_STATUSES = ("PAID", "MARKED_PAID")
+
+# Problem codes (the Odoo side turns each into a translated sentence with a remedy).
+NOT_PURCHASE = "not_purchase"
+NOT_ACCEPTED = "not_accepted"
+NO_RECEIPT = "no_receipt"
+NO_ENTRIES = "no_entries"
+UNMAPPED_ACCOUNT = "unmapped_account"
+UNMAPPED_VAT = "unmapped_vat"
+UNMAPPED_DIMENSION = "unmapped_dimension"
+UNKNOWN_CURRENCY = "unknown_currency"
+
+
+@dataclass(frozen=True)
+class BillProblem:
+    """Why a purchase invoice cannot be imported yet; ``values`` fill the message."""
+
+    code: str
+    values: tuple = ()
+
+    def key(self):
+        return (self.code, self.values)
+
+
+@dataclass
+class BillMappings:
+    """What the Odoo side resolved, keyed by Procountor values.
+
+    ``accounts``: ledger account code → Odoo account id; ``taxes``: ``(vat percent text,
+    VAT status or None)`` → Odoo tax id (``vat_key``); a key with status None is a mapping
+    without a VAT status, used when no mapping names the transaction's status;
+    ``dimension_items``: ``(dimension id, item id)`` → Odoo analytic account id;
+    ``currencies``: ISO code → Odoo currency id; ``company_currency``: the ISO code of the
+    connection company's currency.
+    """
+
+    accounts: dict = field(default_factory=dict)
+    taxes: dict = field(default_factory=dict)
+    dimension_items: dict = field(default_factory=dict)
+    currencies: dict = field(default_factory=dict)
+    company_currency: str = "EUR"
+
+
+@dataclass
+class BillLine:
+    name: str
+    account_id: int
+    tax_id: int | None
+    amount: Decimal  # net, in the bill's currency, sign of a vendor bill (+ = cost)
+    analytic: dict = field(default_factory=dict)  # {analytic account id: percent}
+    transaction_id: int | None = None
+
+
+@dataclass
+class BillData:
+    procountor_id: int
+    version: str
+    status: str
+    move_type: str  # in_invoice or in_refund
+    partner_procountor_id: int | None
+    supplier_name: str
+    supplier_identifier: str
+    supplier_vat: str
+    supplier_iban: str
+    invoice_date: str
+    due_date: str
+    accounting_date: str
+    ref: str
+    payment_reference: str
+    currency: str
+    currency_id: int
+    currency_rate: Decimal
+    lines: list
+    total: Decimal  # Procountor's total in the bill's currency (positive for a refund)
+    untaxed: Decimal
+    payment_date: str
+    invoice_number: int | None
+    ledger_receipt_id: int | None
+    attachments: list  # Attachment metadata of the invoice
+    notes: str = ""
+
+    @property
+    def paid(self):
+        return self.status in PAID_STATUSES
+
+
+def vat_key(percent, status=None):
+    """The key of ``BillMappings.taxes``: the percent as normalised text (25.5 and 25.50
+    are one key), the status as int or None."""
+    text = format(Decimal(str(percent)).normalize(), "f")
+    return (text, None if status in (None, "") else int(status))
+
+
+def to_money(value):
+    return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def sum_info(invoice, currency):
+    """The ``invoiceSumInfo`` entry of ``currency`` (an empty dict when absent)."""
+    for entry in invoice.get("invoiceSumInfo") or []:
+        if entry.get("currency") == currency:
+            return entry
+    return {}
+
+
+def _entries(receipt):
+    return [
+        row
+        for row in (receipt or {}).get("transactions") or []
+        if row.get("transactionType") == "ENTRY"
+    ]
+
+
+def _tax_for(mappings, percent, status):
+    """(found, tax id or None) for a transaction's VAT percent and status."""
+    for key in (vat_key(percent, status), vat_key(percent, None)):
+        if key in mappings.taxes:
+            return True, mappings.taxes[key]
+    if Decimal(str(percent or 0)) == 0:
+        # 0 % without a mapping: a line without tax (no VAT to book), not a problem.
+        return True, None
+    return False, None
+
+
+def _analytic(entry, mappings, problems):
+    """{analytic account id: percent} of an ENTRY's dimension item values."""
+    value = abs(Decimal(str(entry.get("accountingValue") or 0)))
+    distribution = {}
+    for item in entry.get("dimensionItemValues") or []:
+        key = (item.get("dimensionId"), item.get("itemId"))
+        account_id = mappings.dimension_items.get(key)
+        if account_id is None:
+            problems.append(BillProblem(UNMAPPED_DIMENSION, key))
+            continue
+        if not value:
+            continue
+        share = abs(Decimal(str(item.get("value") or 0))) * 100 / value
+        distribution[account_id] = distribution.get(account_id, Decimal(0)) + share
+    return {account_id: float(share) for account_id, share in distribution.items()}
+
+
+def map_bill(invoice, receipt, mappings):
+    """``(BillData, [])`` for an importable purchase invoice, else ``(None, problems)``."""
+    problems = []
+    if invoice.get("type") != PURCHASE_INVOICE:
+        return None, [BillProblem(NOT_PURCHASE, (invoice.get("type") or "",))]
+    status = invoice.get("status") or ""
+    if status not in ACCEPTED_STATUSES:
+        return None, [BillProblem(NOT_ACCEPTED, (status,))]
+    if not receipt:
+        return None, [BillProblem(NO_RECEIPT, (invoice.get("ledgerReceiptId") or 0,))]
+    payment = invoice.get("paymentInfo") or {}
+    currency = payment.get("currency") or mappings.company_currency
+    currency_id = mappings.currencies.get(currency)
+    if currency_id is None:
+        problems.append(BillProblem(UNKNOWN_CURRENCY, (currency,)))
+    rate = Decimal(str(payment.get("currencyRate") or 1))
+    if currency == mappings.company_currency or rate <= 0:
+        rate = Decimal(1)
+    totals = sum_info(invoice, currency)
+    total = to_money(totals.get("invoiceSumTotal"))
+    sign = Decimal(-1) if total < 0 else Decimal(1)
+    entries = _entries(receipt)
+    if not entries:
+        problems.append(BillProblem(NO_ENTRIES, (receipt.get("id") or 0,)))
+    lines = []
+    default_status = receipt.get("vatStatus", invoice.get("vatStatus"))
+    for entry in entries:
+        code = str(entry.get("account") or "")
+        account_id = mappings.accounts.get(code)
+        if account_id is None:
+            problems.append(BillProblem(UNMAPPED_ACCOUNT, (code,)))
+        percent = entry.get("vatPercent") or 0
+        status_of_entry = entry.get("vatStatus", default_status)
+        found, tax_id = _tax_for(mappings, percent, status_of_entry)
+        if not found:
+            problems.append(BillProblem(UNMAPPED_VAT, vat_key(percent, status_of_entry)))
+        analytic = _analytic(entry, mappings, problems)
+        value = Decimal(str(entry.get("accountingValue") or 0))
+        amount = to_money(value * rate) * sign
+        lines.append(
+            BillLine(
+                name=(entry.get("description") or receipt.get("name") or "").strip() or "/",
+                account_id=account_id,
+                tax_id=tax_id,
+                amount=amount,
+                analytic=analytic,
+                transaction_id=entry.get("id"),
+            )
+        )
+    # The same problem once (an unmapped account used on many rows is one remedy).
+    unique = list({problem.key(): problem for problem in problems}.values())
+    if unique:
+        return None, unique
+    counter = invoice.get("counterParty") or {}
+    address = counter.get("counterPartyAddress") or {}
+    bank = payment.get("bankAccount") or {}
+    return (
+        BillData(
+            procountor_id=invoice["id"],
+            version=invoice.get("version") or "",
+            status=status,
+            move_type="in_refund" if sign < 0 else "in_invoice",
+            partner_procountor_id=invoice.get("partnerId"),
+            supplier_name=(address.get("name") or "").strip(),
+            supplier_identifier=(counter.get("identifier") or "").strip(),
+            supplier_vat=(counter.get("taxCode") or "").strip(),
+            supplier_iban=(bank.get("accountNumber") or "").replace(" ", ""),
+            invoice_date=invoice.get("date") or "",
+            due_date=payment.get("newDueDate") or payment.get("dueDate") or "",
+            accounting_date=receipt.get("receiptDate") or invoice.get("date") or "",
+            ref=(invoice.get("originalInvoiceNumber") or "").strip(),
+            payment_reference=(payment.get("bankReferenceCode") or "").strip(),
+            currency=currency,
+            currency_id=currency_id,
+            currency_rate=rate,
+            lines=lines,
+            total=abs(total),
+            untaxed=abs(to_money(totals.get("excludingVatTotal"))),
+            payment_date=invoice.get("paymentDate") or "",
+            invoice_number=invoice.get("invoiceNumber"),
+            ledger_receipt_id=receipt.get("id"),
+            attachments=list(invoice.get("attachments") or []),
+            notes=invoice.get("notes") or "",
+        ),
+        [],
+    )
+
+
+def totals_differ(bill, untaxed, total):
+    """``(procountor, odoo)`` totals when Odoo's bill does not equal Procountor's invoice to
+    the cent (untaxed or total), else None."""
+    odoo_untaxed, odoo_total = to_money(untaxed), to_money(total)
+    if odoo_untaxed != bill.untaxed or odoo_total != bill.total:
+        return (bill.total, odoo_total, bill.untaxed, odoo_untaxed)
+    return None
+
+
+def search_filters(since=None):
+    """Query of ``GET /invoices`` for the accepted purchase invoices changed since
+    ``since`` (inclusive ``versionStartDate``), oldest id first so that paging is stable."""
+    filters = {
+        "types": [PURCHASE_INVOICE],
+        "status": list(ACCEPTED_STATUSES),
+        "orderById": "ASC",
+    }
+    if since:
+        filters["versionStartDate"] = since
+    return filters
+
+
+def high_water_mark(current, versions):
+    """The new ``versionStartDate`` bookmark: the latest version handled, never earlier
+    than ``current``."""
+    candidates = [value for value in versions if value]
+    if current:
+        candidates.append(current)
+    return max(candidates) if candidates else current
