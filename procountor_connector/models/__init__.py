@@ -35,3 +35,6 @@ from . import res_partner_procountor
 from . import product_product_procountor
 from . import account_move_procountor_links
 from . import account_move_ui
+from . import account_move_journal_checks
+from . import account_move_journal_send
+from . import procountor_connection_journal

@@ -11,6 +11,8 @@
 - ``partners``/``products``: ``BusinessPartner`` and ``Product`` bodies (issue 9);
 - ``matching``: matching Procountor register records with Odoo records;
 - ``register_once``: exactly-once creation of partners and products.
+- ``ledger_receipts``: JOURNAL ledger receipts of Odoo journal entries and their
+  exactly-once creation (issue 11).
 
 Everything public is re-exported here, so callers write ``payloads.build_sales_invoice``.
 """
@@ -118,6 +120,32 @@ from .register_once import (
     find_product,
     register_create_once,
 )
+from .ledger_receipts import (
+    LEDGER_RECEIPT_TYPE_JOURNAL,
+    VAT_TYPE_SALES,
+    VAT_TYPE_PURCHASE,
+    NO_VAT_STATUS,
+    DEFAULT_VAT_TYPE,
+    RECEIPT_UNFINISHED,
+    RECEIPT_APPROVED,
+    RECEIPT_INVALIDATED,
+    JOURNAL_MAX_LENGTHS,
+    DimensionValue,
+    JournalLine,
+    JournalReceiptData,
+    JournalAdoptionConflict,
+    build_journal_receipt,
+    build_journal_receipt_update,
+    create_journal_once,
+    find_journal_receipts,
+    journal_adoption_differences,
+    journal_problems,
+    name_carries_number,
+    procountor_vat,
+    receipt_imbalance,
+    receipt_name,
+    receipt_vat,
+)
 
 __all__ = [
     "AdoptionConflict",
@@ -205,4 +233,28 @@ __all__ = [
     "field_problems",
     "text_cuts",
     "adoption_differences",
+    "LEDGER_RECEIPT_TYPE_JOURNAL",
+    "VAT_TYPE_SALES",
+    "VAT_TYPE_PURCHASE",
+    "NO_VAT_STATUS",
+    "DEFAULT_VAT_TYPE",
+    "RECEIPT_UNFINISHED",
+    "RECEIPT_APPROVED",
+    "RECEIPT_INVALIDATED",
+    "JOURNAL_MAX_LENGTHS",
+    "DimensionValue",
+    "JournalLine",
+    "JournalReceiptData",
+    "JournalAdoptionConflict",
+    "build_journal_receipt",
+    "build_journal_receipt_update",
+    "create_journal_once",
+    "find_journal_receipts",
+    "journal_adoption_differences",
+    "journal_problems",
+    "name_carries_number",
+    "procountor_vat",
+    "receipt_imbalance",
+    "receipt_name",
+    "receipt_vat",
 ]
