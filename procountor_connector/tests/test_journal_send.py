@@ -449,6 +449,39 @@ class TestJournalSend(ProcountorInvoiceCase):
             self.assertIn(expected, error)
         self.assertFalse(self.sandbox_journal(), "no HTTP call at all")
 
+    def test_checks_of_taxes_texts_and_the_no_vat_status(self):
+        tax_10 = self.tax_purchase.copy({"name": "10% osto", "amount": 10.0})
+        draft = self.make_entry(
+            self.accrual_journal,
+            [
+                (
+                    self.rent,
+                    100.0,
+                    0,
+                    "Kaksi veroa",
+                    {"tax_ids": [Command.set((self.tax_purchase | tax_10).ids)]},
+                ),
+                (self.rent_accrued, 0, 100.0, "Jaksotus Ŕ", {}),
+            ],
+            ref="Vuokra Ŕ",
+            post=False,
+        )
+        status_12 = self.env["procountor.vat.status"].search(
+            [("connection_id", "=", self.connection.id), ("code", "=", payloads.NO_VAT_STATUS)]
+        )
+        status_12.active = False
+        data, problems = draft._procountor_journal_prepare(self.connection)
+        self.assertIsNone(data)
+        text = "\n".join(problems)
+        for expected in (
+            "The entry has no number yet",
+            "Line Kaksi veroa has 2 taxes",
+            "Reference contains characters that Procountor cannot store: Ŕ",
+            "Line Jaksotus Ŕ label contains characters",
+            "Procountor VAT status 12 (No VAT handling)",
+        ):
+            self.assertIn(expected, text)
+
     def test_tax_amount_that_procountor_would_compute_otherwise_is_refused(self):
         move = self.make_accrual(post=False)
         tax_line = move.line_ids.filtered("tax_line_id")
