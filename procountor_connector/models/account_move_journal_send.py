@@ -93,7 +93,6 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     procountor_receipt_number = fields.Integer(
-        "Procountor Receipt Number",
         copy=False,
         readonly=True,
         help="Number of the journal ledger receipt in Procountor.",
@@ -147,7 +146,7 @@ class AccountMove(models.Model):
 
     def _procountor_flag_if_changed(self):
         entries = self.filtered(lambda move: move.move_type == "entry")
-        super(AccountMove, self - entries)._procountor_flag_if_changed()
+        result = super(AccountMove, self - entries)._procountor_flag_if_changed()
         for move in entries:
             connection = move.procountor_connection_id.sudo()
             if not connection or not move.procountor_ledger_receipt_id:
@@ -162,6 +161,7 @@ class AccountMove(models.Model):
                         number=move.procountor_receipt_number or move.procountor_ledger_receipt_id,
                     )
                 )
+        return result
 
     @api.model
     def _procountor_explain(self, error):
