@@ -14,11 +14,13 @@ import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.tests import tagged
 
 from ..procountor_api import payloads
+from ..procountor_api.client import ProcountorClient
 from .test_invoice_common import ProcountorInvoiceCase
 
 MARCH = datetime.date(2026, 3, 31)
@@ -349,6 +351,29 @@ class TestJournalSend(ProcountorInvoiceCase):
             lambda move: any("adopted" in (m.body or "") for m in move.message_ids)
         )
         self.assertEqual(adopted, first.failed)
+
+    def test_two_workers_interleaved(self):
+        """Worker B runs while worker A's first POST is on its way (as in
+        test_invoice_exactly_once.py): B skips the entry A claimed, A skips what B sent."""
+        moves = self.make_payroll(0) | self.make_accrual() | self.make_payroll(1)
+        original = ProcountorClient.create_ledger_receipt
+        worker_b = {}
+
+        def create_ledger_receipt(client, data, **kwargs):
+            if not worker_b:
+                worker_b["started"] = True
+                worker_b["summary"] = moves._procountor_send_batch()
+            return original(client, data, **kwargs)
+
+        with patch.object(ProcountorClient, "create_ledger_receipt", create_ledger_receipt):
+            summary_a = moves._procountor_send_batch()
+        summary_b = worker_b["summary"]
+        self.assertEqual(len(summary_a.sent), 1)
+        self.assertEqual(summary_b.skipped, summary_a.sent, "B skips the entry A claimed")
+        self.assertEqual(summary_a.skipped, summary_b.sent, "A skips what B sent")
+        self.assertEqual(len(summary_b.sent), 2)
+        self.assertEqual(len(self.receipts()), 3)
+        self.assertEqual(len(self.api_calls("POST", "/ledgerreceipts")), 3)
 
     def test_crash_between_claim_and_post_posts_once(self):
         move = self.make_accrual()
