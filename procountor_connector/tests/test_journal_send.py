@@ -604,6 +604,7 @@ class TestJournalSend(ProcountorInvoiceCase):
         self.assertEqual(other.procountor_status, "APPROVED")
         self.assertEqual(len(self.api_calls("PUT", approve_path)), 1, "read first, not again")
         self.assertEqual(len(self.api_calls("POST", "/ledgerreceipts")), 2)
+        self.assertSchemasHold()
 
     def test_changed_entry_updates_the_unfinished_receipt(self):
         move = self.make_accrual()
@@ -674,6 +675,7 @@ class TestJournalSend(ProcountorInvoiceCase):
         self.assertIn(move.name, correction["accountantsNotes"])
         self.assertIn(str(move.procountor_receipt_number), correction["accountantsNotes"])
         self.assertReceiptMatches(reversal, correction)
+        self.assertSchemasHold()
 
     # ------------------------------------------------------------------ cron and UI
 
