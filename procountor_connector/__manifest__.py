@@ -32,6 +32,7 @@
         "views/procountor_register_views.xml",
         "views/procountor_ui_views.xml",
         "views/procountor_connection_purchase_views.xml",
+        "views/account_move_purchase_views.xml",
         "views/account_move_journal_views.xml",
     ],
     "assets": {

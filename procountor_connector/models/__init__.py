@@ -38,3 +38,5 @@ from . import account_move_ui
 from . import account_move_journal_checks
 from . import account_move_journal_send
 from . import procountor_connection_journal
+from . import account_move_purchase_send
+from . import procountor_connection_purchase_send

@@ -139,6 +139,28 @@ class AccountMove(models.Model):
             _("Procountor payments"), "\n".join(lines), kind
         )
 
+    def action_procountor_payment_dismiss(self):
+        """The accountant handled a flagged payment by hand: clear the flag, keep the record.
+
+        The message goes to the chatter with who dismissed it. The next fetch sees the same
+        Procountor snapshot and leaves the invoice alone; if the invoice changes in Procountor
+        again and the payment still cannot be registered, the flag comes back."""
+        if not self.env.user.has_group(PROCOUNTOR_USER_GROUP):
+            raise AccessError(_("Only Procountor users may dismiss Procountor payment flags."))
+        self.check_access("write")
+        for move in self.filtered("procountor_payment_attention"):
+            move._message_log(
+                body=_(
+                    "Procountor payment flag dismissed by %(user)s: %(message)s",
+                    user=self.env.user.name,
+                    message=move.procountor_payment_message or "",
+                )
+            )
+            move.sudo().write(
+                {"procountor_payment_attention": False, "procountor_payment_message": False}
+            )
+        return True
+
     # ------------------------------------------------------------------ fetching
 
     def _procountor_payment_is_candidate(self):

@@ -77,6 +77,9 @@ class AccountMove(models.Model):
         """Create the missing partner and products first (each exactly once: a durable
         claim on its link before the POST, a look-up after an unconfirmed one), then the
         invoice referring to them."""
+        if self._procountor_send_kind() != "sales":
+            # Other kinds link their own partners (a vendor bill: the supplier).
+            return super()._procountor_create_once(connection, client, data)
         if connection.partner_create_on_send and not data.partner_id:
             link, _outcome = self.commercial_partner_id._procountor_push(connection, client)
             data = dataclasses.replace(data, partner_id=link.procountor_id)

@@ -113,7 +113,7 @@ class AccountMove(models.Model):
         Only a POST answered 4xx clears ``procountor_create_unknown``: after a timeout, a
         5xx, a lost answer or a crash it stays set for the next attempt.
         """
-        body = payloads.build_sales_invoice(data)
+        body = self._procountor_build_body(data)
         claimed = []
 
         def claim():
@@ -122,7 +122,11 @@ class AccountMove(models.Model):
 
         try:
             remote, adopted = payloads.create_once(
-                client, body, create_unknown=self.procountor_create_unknown, claim=claim
+                client,
+                body,
+                create_unknown=self.procountor_create_unknown,
+                claim=claim,
+                **self._procountor_create_once_options(),
             )
         except ProcountorError as exc:
             # Only the POST of this attempt (and the token request before it) follows the
@@ -134,6 +138,23 @@ class AccountMove(models.Model):
             raise
         self._procountor_store_created(connection, remote, body, adopted=adopted)
         self._procountor_note_cuts(data)
+
+    def _procountor_build_body(self, data):
+        """The ``POST /invoices`` body of the prepared data (per kind of move)."""
+        return payloads.build_sales_invoice(data)
+
+    def _procountor_build_update_body(self, data, version):
+        """The ``PUT /invoices/{id}`` body of the prepared data (per kind of move)."""
+        return payloads.build_sales_invoice_update(data, version)
+
+    def _procountor_create_once_options(self):
+        """Extra ``payloads.create_once`` arguments of this kind of move (search types,
+        which found invoices may be this one's): none for sales invoices."""
+        return {}
+
+    def _procountor_steps(self, connection):
+        """The optional steps after creation that this move goes through."""
+        return connection._procountor_invoice_steps()
 
     def _procountor_claim(self, connection):
         """Durably mark the invoice as being sent, before the POST leaves."""
@@ -149,7 +170,7 @@ class AccountMove(models.Model):
 
     def _procountor_store_created(self, connection, remote, body, adopted=False):
         """One write with everything Procountor answered, then commit."""
-        steps_left = bool(connection._procountor_invoice_steps())
+        steps_left = bool(self._procountor_steps(connection))
         vals = {
             "procountor_state": "sending" if steps_left else "sent",
             "procountor_step": "created",
@@ -225,7 +246,7 @@ class AccountMove(models.Model):
         a step and its write), so the Procountor invoice is read first and steps it shows as
         done are skipped: no second attachment, no approving twice.
         """
-        steps = connection._procountor_invoice_steps()
+        steps = self._procountor_steps(connection)
         done = STEP_ORDER.index(self.procountor_step)
         todo = [step for step in steps if STEP_ORDER.index(step) > done]
         remote = client.get_invoice(self.procountor_invoice_id) if resumed and todo else None
@@ -396,32 +417,23 @@ class AccountMove(models.Model):
             self._procountor_create_once(connection, client, data)
             self._procountor_run_steps(connection, client, pdf)
             return "sent"
-        if status != REMOTE_EDITABLE_STATUS:
+        if not self._procountor_remote_editable(status):
             self._procountor_write(
                 {
                     "procountor_status": status or False,
-                    "procountor_error": _(
-                        "Procountor invoice %(number)s is %(status)s: Procountor accepts changes "
-                        "only while an invoice is unfinished.\nTo correct it, either invalidate it "
-                        "in Procountor and send this invoice again (a new Procountor invoice is "
-                        "created), or create a credit note in Odoo for the difference and send "
-                        "that.",
-                        number=remote.get("invoiceNumber") or self.procountor_invoice_id,
-                        status=status,
-                    ),
+                    "procountor_error": self._procountor_update_refusal(remote, status),
                     "procountor_error_retryable": False,
                     "procountor_attempt_date": fields.Datetime.now(),
                 }
             )
             return "failed"
-        if connection.invoice_attach_pdf:
-            self._procountor_delete_stale_pdfs(client, remote, pdf)
-        body = payloads.build_sales_invoice_update(data, remote.get("version"))
+        self._procountor_before_update(connection, client, remote, pdf)
+        body = self._procountor_build_update_body(data, remote.get("version"))
         updated = client.update_invoice(self.procountor_invoice_id, body)
         vals = {
             **self._procountor_remote_vals(updated),
             "procountor_step": "created",
-            "procountor_payload_hash": _payload_hash(payloads.build_sales_invoice(data)),
+            "procountor_payload_hash": _payload_hash(self._procountor_build_body(data)),
             "procountor_outdated": False,
             "procountor_error": False,
         }
@@ -435,6 +447,27 @@ class AccountMove(models.Model):
                 {"procountor_state": "sent", "procountor_attempt_date": fields.Datetime.now()}
             )
         return "sent"
+
+    def _procountor_remote_editable(self, status):
+        """Does Procountor still accept a PUT of this move's invoice in ``status``?"""
+        return status == REMOTE_EDITABLE_STATUS
+
+    def _procountor_before_update(self, connection, client, remote, pdf):
+        """What must happen in Procountor before the PUT of a changed move."""
+        if connection.invoice_attach_pdf:
+            self._procountor_delete_stale_pdfs(client, remote, pdf)
+
+    def _procountor_update_refusal(self, remote, status):
+        """Why a changed move cannot update its Procountor invoice, and what to do."""
+        return _(
+            "Procountor invoice %(number)s is %(status)s: Procountor accepts changes "
+            "only while an invoice is unfinished.\nTo correct it, either invalidate it "
+            "in Procountor and send this invoice again (a new Procountor invoice is "
+            "created), or create a credit note in Odoo for the difference and send "
+            "that.",
+            number=remote.get("invoiceNumber") or self.procountor_invoice_id,
+            status=status,
+        )
 
     def _procountor_delete_stale_pdfs(self, client, remote, pdf):
         """Remove the invoice PDFs uploaded before the invoice changed.

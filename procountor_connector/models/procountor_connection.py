@@ -188,6 +188,17 @@ class ProcountorConnection(models.Model):
             vals = dict(vals, api_version_path=PINNED, api_version_pinned=path.split("/", 1)[0])
         return vals
 
+    procountor_endpoint_editable = fields.Boolean(
+        compute="_compute_procountor_endpoint_editable",
+        help="Technical: the current user may change where the connection points.",
+    )
+
+    @api.depends_context("uid")
+    def _compute_procountor_endpoint_editable(self):
+        # The form shows the endpoint read-only to whom write() would refuse it: a manager
+        # sees it greyed out instead of an access error after editing.
+        self.procountor_endpoint_editable = self._procountor_may_change_endpoint()
+
     def _procountor_may_change_endpoint(self):
         """Only system administrators decide where credentials are sent (see architecture.md)."""
         return self.env.su or self.env.user._is_system()

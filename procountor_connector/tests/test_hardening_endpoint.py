@@ -3,7 +3,7 @@
 """Issue 10, points 2-4: who may change where a connection points, strict base URLs, timeouts."""
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ProcountorTestCommon, sandbox_defaults
 
@@ -51,6 +51,16 @@ class TestEndpointRules(ProcountorTestCommon):
         self.assertEqual(self.connection.base_url, self.sandbox.url)
         self.assertEqual(self.connection.api_version_path, "api")
         self.assertTrue(self.connection.sudo().procountor_access_token)
+
+    def test_form_shows_the_endpoint_read_only_to_managers(self):
+        endpoint = ("environment", "base_url", "api_version_path")
+        with Form(self.connection.with_user(self.manager)) as form:
+            for name in endpoint:
+                self.assertTrue(form._get_modifier(name, "readonly"), name)
+            self.assertFalse(form._get_modifier("procountor_timeout", "readonly"))
+        with Form(self.connection.with_user(self.admin)) as form:
+            for name in endpoint:
+                self.assertFalse(form._get_modifier(name, "readonly"), name)
 
     def test_manager_keeps_the_rest_of_the_configuration(self):
         self._give_token()

@@ -212,6 +212,26 @@ class TestPaymentFetch(ProcountorPaymentCase):
         self.fetch(move)
         self.assertFalse(self.procountor_payments(move))
 
+    def test_dismissed_flag_stays_dismissed_until_procountor_changes(self):
+        move = self.sent_invoice()
+        self.pay(move, 200.0)
+        self.fetch(move)
+        self.assertTrue(move.procountor_payment_attention)
+        move.action_procountor_payment_dismiss()
+        self.assertFalse(move.procountor_payment_attention)
+        self.assertFalse(move.procountor_payment_message)
+        self.assertIn("flag dismissed", move.message_ids[0].body)
+        self.assertIn("larger than what is still open", move.message_ids[0].body)
+        # Procountor unchanged: the next fetch leaves the dismissed invoice alone.
+        action = self.fetch(move)
+        self.assertNotIn("1 flagged", action["params"]["message"])
+        self.assertFalse(move.procountor_payment_attention)
+        self.assertFalse(self.procountor_payments(move))
+        # Procountor changes and the payment still cannot be registered: the flag is back.
+        self.pay(move, 10.0)
+        self.fetch(move)
+        self.assertTrue(move.procountor_payment_attention)
+
     def test_negative_and_other_currency_are_flagged(self):
         move = self.sent_invoice()
         self.pay(move, -10.0)

@@ -11,6 +11,7 @@
 - ``partners``/``products``: ``BusinessPartner`` and ``Product`` bodies (issue 9);
 - ``matching``: matching Procountor register records with Odoo records;
 - ``register_once``: exactly-once creation of partners and products.
+- ``purchase_invoice``: ``Invoice`` bodies of vendor bills and refunds (PURCHASE_INVOICE).
 - ``ledger_receipts``: JOURNAL ledger receipts of Odoo journal entries and their
   exactly-once creation (issue 11).
 
@@ -119,6 +120,23 @@ from .register_once import (
     find_business_partner,
     find_product,
     register_create_once,
+)
+from .purchase_invoice import (
+    INVOICE_TYPE_PURCHASE,
+    PURCHASE_APPROVED_STATUS,
+    PURCHASE_EDITABLE_STATUSES,
+    PURCHASE_INVOICE_CHANNEL,
+    PurchaseInvoiceData,
+    build_purchase_invoice,
+    build_purchase_invoice_update,
+    compact_iban,
+    is_domestic_account,
+    is_valid_bic,
+    is_valid_iban,
+    purchase_field_problems,
+    purchase_text_cuts,
+    reference_kind,
+    same_supplier,
 )
 from .ledger_receipts import (
     LEDGER_RECEIPT_TYPE_JOURNAL,
@@ -233,6 +251,21 @@ __all__ = [
     "field_problems",
     "text_cuts",
     "adoption_differences",
+    "INVOICE_TYPE_PURCHASE",
+    "PURCHASE_APPROVED_STATUS",
+    "PURCHASE_EDITABLE_STATUSES",
+    "PURCHASE_INVOICE_CHANNEL",
+    "PurchaseInvoiceData",
+    "build_purchase_invoice",
+    "build_purchase_invoice_update",
+    "compact_iban",
+    "is_domestic_account",
+    "is_valid_bic",
+    "is_valid_iban",
+    "purchase_field_problems",
+    "purchase_text_cuts",
+    "reference_kind",
+    "same_supplier",
     "LEDGER_RECEIPT_TYPE_JOURNAL",
     "VAT_TYPE_SALES",
     "VAT_TYPE_PURCHASE",

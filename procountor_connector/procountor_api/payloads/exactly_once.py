@@ -92,7 +92,7 @@ def adoption_differences(remote, body):
     return differences
 
 
-def create_once(client, body, *, create_unknown, claim):
+def create_once(client, body, *, create_unknown, claim, types=None, belongs=None):
     """Create a sales invoice in Procountor at most once; returns ``(invoice, adopted)``.
 
     The protocol, whatever stores the state (Odoo's ``account.move`` or a test's table):
@@ -107,11 +107,22 @@ def create_once(client, body, *, create_unknown, claim):
       on its way" (and set ``create_unknown`` for the next attempt) before the POST;
     - a ``ProcountorError`` propagates; only when it is not ``ambiguous`` did Procountor
       create nothing, and only then may the caller clear ``create_unknown``.
+
+    ``types``: the invoice types searched (default: the client's, sales invoices).
+    ``belongs(row, body)``: when given, only the search rows it accepts are candidates at
+    all (purchase invoices: a supplier's invoice number is unique for that supplier only,
+    so another supplier's invoice with the same number is neither adopted nor a conflict).
     """
     number = body["originalInvoiceNumber"]
     if create_unknown:
         conflicts = []
-        for row in _live(client.find_invoices_by_original_number(number)):
+        if types is None:
+            found = client.find_invoices_by_original_number(number)
+        else:
+            found = client.find_invoices_by_original_number(number, types=types)
+        for row in _live(found):
+            if belongs is not None and not belongs(row, body):
+                continue
             remote = client.get_invoice(row["id"])
             differences = adoption_differences(remote, body)
             if not differences:
