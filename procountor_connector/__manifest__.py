@@ -35,6 +35,7 @@
         "views/account_move_purchase_views.xml",
         "data/ir_cron_bill.xml",
         "views/procountor_bill_views.xml",
+        "views/account_move_journal_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -329,6 +329,22 @@ class ProcountorEndpoints:
             operation="update_ledger_receipt",
         )
 
+    def search_ledger_receipts(self, **filters):
+        """Iterate over LedgerReceiptBasicInfo rows (``types``, ``status``, ``startDate``/
+        ``endDate`` of the receipt date ...); list filters comma-joined."""
+        size = filters.pop("size", const.PAGE_SIZE_MAX)
+        return self.paginate(
+            "/ledgerreceipts", filters, size=size, operation="search_ledger_receipts"
+        )
+
+    def approve_ledger_receipt(self, receipt_id):
+        """Approve a JOURNAL receipt (UNFINISHED -> APPROVED); answers an InfoMessage."""
+        return self.request(
+            "PUT",
+            f"/ledgerreceipts/{_clean_id(receipt_id)}/approve",
+            operation="approve_ledger_receipt",
+        )
+
     def create_ledger_receipt(self, data, create_reconciliation=False):
         params = {"createReconciliation": True} if create_reconciliation else None
         return self.request(

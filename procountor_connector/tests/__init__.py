@@ -17,5 +17,6 @@ from . import test_partner_fetch
 from . import test_partner_links
 from . import test_product_fetch
 from . import test_ui_views
+from . import test_journal_send
 from . import test_purchase_send
 from . import test_bill_import

@@ -13,6 +13,8 @@
 - ``register_once``: exactly-once creation of partners and products.
 - ``purchase_invoice``: ``Invoice`` bodies of vendor bills and refunds (PURCHASE_INVOICE).
 - ``bills``: Procountor purchase invoices read back as vendor bills (issue 11).
+- ``ledger_receipts``: JOURNAL ledger receipts of Odoo journal entries and their
+  exactly-once creation (issue 11).
 
 Everything public is re-exported here, so callers write ``payloads.build_sales_invoice``.
 """
@@ -160,6 +162,32 @@ from .bills import (
     search_filters as bill_search_filters,
     high_water_mark as bill_high_water_mark,
 )
+from .ledger_receipts import (
+    LEDGER_RECEIPT_TYPE_JOURNAL,
+    VAT_TYPE_SALES,
+    VAT_TYPE_PURCHASE,
+    NO_VAT_STATUS,
+    DEFAULT_VAT_TYPE,
+    RECEIPT_UNFINISHED,
+    RECEIPT_APPROVED,
+    RECEIPT_INVALIDATED,
+    JOURNAL_MAX_LENGTHS,
+    DimensionValue,
+    JournalLine,
+    JournalReceiptData,
+    JournalAdoptionConflict,
+    build_journal_receipt,
+    build_journal_receipt_update,
+    create_journal_once,
+    find_journal_receipts,
+    journal_adoption_differences,
+    journal_problems,
+    name_carries_number,
+    procountor_vat,
+    receipt_imbalance,
+    receipt_name,
+    receipt_vat,
+)
 
 __all__ = [
     "AdoptionConflict",
@@ -283,4 +311,28 @@ __all__ = [
     "bill_totals_differ",
     "bill_search_filters",
     "bill_high_water_mark",
+    "LEDGER_RECEIPT_TYPE_JOURNAL",
+    "VAT_TYPE_SALES",
+    "VAT_TYPE_PURCHASE",
+    "NO_VAT_STATUS",
+    "DEFAULT_VAT_TYPE",
+    "RECEIPT_UNFINISHED",
+    "RECEIPT_APPROVED",
+    "RECEIPT_INVALIDATED",
+    "JOURNAL_MAX_LENGTHS",
+    "DimensionValue",
+    "JournalLine",
+    "JournalReceiptData",
+    "JournalAdoptionConflict",
+    "build_journal_receipt",
+    "build_journal_receipt_update",
+    "create_journal_once",
+    "find_journal_receipts",
+    "journal_adoption_differences",
+    "journal_problems",
+    "name_carries_number",
+    "procountor_vat",
+    "receipt_imbalance",
+    "receipt_name",
+    "receipt_vat",
 ]
