@@ -375,12 +375,124 @@ def screen_exchange_log(browser, demo, out):
     browser.shoot(out, "exchange-log.png")
 
 
+PROCOUNTOR_FILTERS = ("Not Sent to Procountor", "Procountor Error", "Sent to Procountor")
+
+
+def check_badge_sent(browser, name):
+    badge = browser.page.locator(".o_form_view .o_procountor_state_badge").first
+    text = badge.inner_text().strip() if badge.count() else ""
+    browser.checks(f"{name}: badge 'Procountor: Sent'", text == "Procountor: Sent", repr(text))
+
+
+def check_filters(browser, name, labels):
+    page = browser.page
+    page.click(".o_searchview_dropdown_toggler")
+    page.wait_for_selector(".o_search_bar_menu", timeout=STEP_TIMEOUT)
+    menu = page.locator(".o_search_bar_menu")
+    for label in labels:
+        item = menu.get_by_text(label, exact=True)
+        browser.checks(f"{name}: filter '{label}'", item.count() == 1)
+    page.keyboard.press("Escape")
+
+
+def screen_connection_purchases(browser, demo, out):
+    checks, page = browser.checks, browser.page
+    name = "connection purchases page"
+    path = action_path("procountor_connector.procountor_connection_action", demo["connection_id"])
+    if not browser.open(name, path, ".o_form_view .o_form_sheet"):
+        return
+    page.click(".o_notebook_headers a[name=purchases]")
+    for field in ("bill_import_enabled", "purchase_send_enabled", "journal_send_journal_ids"):
+        shown = page.locator(f"div[name={field}]").count() == 1
+        checks(f"{name}: {field} shown", shown)
+
+
+def screen_vendor_bill_form(browser, demo, out):
+    name = "vendor bill form"
+    path = action_path("account.action_move_in_invoice_type", demo["bill_id"])
+    if browser.open(name, path, ".o_form_view .o_procountor_state_badge"):
+        check_badge_sent(browser, name)
+
+
+def screen_vendor_bill_list(browser, demo, out):
+    name = "vendor bill list"
+    if not browser.open(name, action_path("account.action_move_in_invoice_type"), ".o_list_table"):
+        return
+    labels = check_list_column(browser, name, 1)
+    browser.checks(f"{name}: the sent bill's badge", "Procountor: Sent" in labels, repr(labels))
+    check_filters(
+        browser,
+        name,
+        (*PROCOUNTOR_FILTERS, "Imported from Procountor"),
+    )
+    browser.settle()
+    browser.shoot(out, "vendor-bill-list.png")
+
+
+def screen_imported_bill_form(browser, demo, out):
+    checks, page = browser.checks, browser.page
+    name = "imported bill form"
+    imported = demo.get("imported_bill_ids") or []
+    checks(f"{name}: bills imported by the demo", bool(imported), repr(imported))
+    if not imported:
+        return
+    path = action_path("account.action_move_in_invoice_type", imported[0])
+    if not browser.open(name, path, ".o_form_view .o_form_sheet"):
+        return
+    page.click(".o_notebook_headers a[name=procountor_bill]")
+    page.wait_for_selector("div[name=procountor_bill_id]", timeout=STEP_TIMEOUT)
+    value = browser.text("div[name=procountor_bill_id]")
+    checks(f"{name}: procountor_bill_id without separators", is_plain_number(value), repr(value))
+
+
+def screen_bills_not_imported(browser, demo, out):
+    name = "purchase invoices not imported"
+    path = action_path("procountor_connector.procountor_bill_pending_action")
+    if not browser.open(name, path, ".o_list_table"):
+        return
+    rows = browser.page.locator(".o_list_table .o_data_row").count()
+    expected = demo.get("pending_bills", 0)
+    listed = expected >= 1 and rows == expected
+    browser.checks(f"{name}: rows listed", listed, f"{rows} of {expected}")
+    browser.shoot(out, "bills-not-imported.png")
+
+
+def screen_journal_entry_form(browser, demo, out):
+    checks, page = browser.checks, browser.page
+    name = "journal entry form"
+    path = action_path("account.action_move_journal_line", demo["entry_id"])
+    if not browser.open(name, path, ".o_form_view .o_procountor_state_badge"):
+        return
+    check_badge_sent(browser, name)
+    page.click(".o_notebook_headers a[name=procountor_journal]")
+    page.wait_for_selector("div[name=procountor_ledger_receipt_id]", timeout=STEP_TIMEOUT)
+    value = browser.text("div[name=procountor_ledger_receipt_id]")
+    checks(f"{name}: receipt id without separators", is_plain_number(value), repr(value))
+    browser.shoot(out, "journal-entry-form.png")
+
+
+def screen_journal_entry_list(browser, demo, out):
+    name = "journal entry list"
+    if not browser.open(name, action_path("account.action_move_journal_line"), ".o_list_table"):
+        return
+    labels = check_list_column(browser, name, 1)
+    browser.checks(f"{name}: the sent entry's badge", "Procountor: Sent" in labels, repr(labels))
+    check_filters(browser, name, PROCOUNTOR_FILTERS)
+
+
 SCREENS = (
     screen_connection,
     screen_invoice_form,
     screen_invoice_list,
     screen_credit_note_list,
     screen_exchange_log,
+    screen_connection_purchases,
+    screen_vendor_bill_form,
+    screen_vendor_bill_list,
+    screen_imported_bill_form,
+    screen_bills_not_imported,
+    screen_journal_entry_form,
+    screen_journal_entry_list,
 )
 
 

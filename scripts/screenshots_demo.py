@@ -10,7 +10,10 @@
 current company), a connection to the sandbox at ``URL`` with environment "Custom URL" (tested,
 settings fetched, mappings suggested), then invoices and a credit note, posted: three invoices and
 the credit note sent, one refused by Procountor (a fault of the sandbox: an error on the record and
-in the exchange log), one left unsent. Prints one JSON line with the record ids the browser opens.
+in the exchange log), one left unsent; the purchase side: accepted purchase invoices imported as
+vendor bills (one waiting for an account mapping), a vendor bill sent as a purchase invoice and a
+payroll entry sent as a journal ledger receipt. Prints one JSON line with the record ids the
+browser opens.
 """
 
 import argparse
@@ -21,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+import bench_bill_import as bills_bench  # noqa: E402
 import bench_invoice_send as bench  # noqa: E402
 
 bench.COMPANY_NAME = "Esimerkki Oy"
@@ -94,11 +98,127 @@ def populate(env, sandbox_url):
     moves[3]._procountor_send_batch()
     env.cr.commit()
     states = {move.name: move.procountor_state for move in moves | refund}
+    purchase = populate_purchase_side(env, connection, company, sandbox_url)
+    states.update(purchase.pop("states"))
     return {
         "connection_id": connection.id,
         "invoice_id": moves[0].id,
         "error_invoice_id": moves[3].id,
         "states": states,
+        **purchase,
+    }
+
+
+def populate_purchase_side(env, connection, company, sandbox_url):
+    """Issue 11: bills imported from Procountor (one waits for a mapping), a vendor bill and a
+    payroll entry sent to Procountor."""
+    import requests
+
+    from procountor_sandbox.testing import PINNED_TODAY
+
+    # Accounts of l10n_fi the payroll entry uses that the default sandbox chart lacks.
+    requests.post(
+        f"{sandbox_url}/_sandbox/seed",
+        json={
+            "ledgerAccounts": [{"ledgerAccountCode": "5010", "name": "Kuukausipalkat"}],
+            "generate": {
+                "purchaseInvoices": 4,
+                "purchaseInvoiceOptions": {
+                    "today": PINNED_TODAY.isoformat(),
+                    "unmappedAccountEvery": 4,
+                    "attachmentEvery": 0,
+                },
+            },
+        },
+        timeout=TIMEOUT,
+    ).raise_for_status()
+    connection.action_fetch_settings()
+    connection.action_suggest_mappings()
+    bills_bench.setup_bill_import(env, connection, company)
+    connection._procountor_fetch_bills()
+    env.cr.commit()
+    imported = env["account.move"].search(
+        [("procountor_bill_connection_id", "=", connection.id)], order="id"
+    )
+
+    payroll = env["account.journal"].create(
+        {"name": "Palkat", "code": "PAY", "type": "general", "company_id": company.id}
+    )
+    connection.write(
+        {"purchase_send_enabled": True, "journal_send_journal_ids": [(6, 0, payroll.ids)]}
+    )
+    supplier = env["res.partner"].create(
+        {
+            "name": "Toimittaja Oy",
+            "is_company": True,
+            "street": "Teollisuuskatu 5",
+            "zip": "00510",
+            "city": "Helsinki",
+            "country_id": env.ref("base.fi").id,
+            "company_registry": "1572860-0",
+            "supplier_rank": 1,
+        }
+    )
+    bank = env["res.partner.bank"].create(
+        {"acc_number": "FI49 5000 9420 0287 30", "partner_id": supplier.id}
+    )
+    chart = env["account.chart.template"].with_company(company)
+    bill = env["account.move"].create(
+        {
+            "move_type": "in_invoice",
+            "partner_id": supplier.id,
+            "partner_bank_id": bank.id,
+            "ref": "TOIM-1001",
+            "invoice_date": bench.INVOICE_DATE,
+            "invoice_line_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "name": "Toimistotarvikkeet",
+                        "quantity": 1,
+                        "price_unit": 200,
+                        "tax_ids": [(6, 0, chart.ref("tax_dom_purchase_goods_25_5").ids)],
+                    },
+                )
+            ],
+        }
+    )
+    bill.action_post()
+
+    def account(code):
+        return env["account.account"].search(
+            [("code", "=", code), ("company_ids", "in", company.id)], limit=1
+        )
+
+    entry = env["account.move"].create(
+        {
+            "move_type": "entry",
+            "journal_id": payroll.id,
+            "date": bench.INVOICE_DATE,
+            "ref": "Palkat 3/2026",
+            "line_ids": [
+                (0, 0, {"name": "Kuukausipalkat", "account_id": account("5010").id, "debit": 3200}),
+                (0, 0, {"name": "Palkkavelat", "account_id": account("2940").id, "credit": 3200}),
+            ],
+        }
+    )
+    entry.action_post()
+    env.cr.commit()
+    (bill | entry)._procountor_send_batch()
+    env.cr.commit()
+    return {
+        "bill_id": bill.id,
+        "entry_id": entry.id,
+        "imported_bill_ids": imported.ids,
+        "pending_bills": env["procountor.bill.pending"].search_count(
+            [("connection_id", "=", connection.id)]
+        ),
+        "states": {
+            bill.name: bill.procountor_state,
+            entry.name: entry.procountor_state,
+            "imported bills": len(imported),
+        },
     }
 
 
