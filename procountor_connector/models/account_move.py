@@ -289,7 +289,9 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_procountor_send(self):
-        """Send the selected posted invoices and credit notes; a notification sums up."""
+        """Send the selected posted moves: sales invoices and credit notes, vendor bills and
+        refunds (when the connection sends them) and entries of the connection's chosen
+        journals (``_procountor_send_kind``); a notification sums up."""
         self._procountor_check_access()
         summary = self._procountor_send_batch()
         return self._procountor_summary_notification(summary)
