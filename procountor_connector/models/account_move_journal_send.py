@@ -252,25 +252,15 @@ class AccountMove(models.Model):
         return vals
 
     def _procountor_journal_store_created(self, connection, remote, body, adopted):
-        steps_left = bool(connection.journal_approve)
-        vals = {
-            "procountor_state": "sending" if steps_left else "sent",
-            "procountor_step": "created",
-            "procountor_connection_id": connection.id,
-            "procountor_create_unknown": False,
-            "procountor_error": False,
-            "procountor_error_retryable": False,
-            "procountor_payload_hash": _payload_hash(body),
-            "procountor_outdated": False,
-            **self._procountor_journal_remote_vals(remote),
-        }
-        if not steps_left:
-            vals.update(procountor_claimed_at=False, procountor_attempt_date=fields.Datetime.now())
-        elif adopted:
-            # Committing releases the row lock before the approve step: the claim keeps a
-            # second worker from approving the same receipt (see the sales pipeline).
-            vals["procountor_claimed_at"] = fields.Datetime.now()
-        self._procountor_write(vals)
+        self._procountor_write(
+            self._procountor_created_vals(
+                connection,
+                body,
+                self._procountor_journal_remote_vals(remote),
+                steps_left=bool(connection.journal_approve),
+                adopted=adopted,
+            )
+        )
         if adopted:
             self._message_log(
                 body=_(
@@ -413,13 +403,5 @@ class AccountMove(models.Model):
             ids=ids,
             what=" / ".join(differences),
         )
-        self._procountor_write(
-            {
-                "procountor_state": "error",
-                "procountor_error": text,
-                "procountor_error_retryable": False,
-                "procountor_claimed_at": False,
-                "procountor_attempt_date": fields.Datetime.now(),
-            }
-        )
+        self._procountor_store_conflict(text)
         _logger.warning("Procountor: %s not adopted: %s", self.name, conflict.message)

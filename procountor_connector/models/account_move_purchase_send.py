@@ -295,15 +295,7 @@ class AccountMove(models.Model):
             number=conflict.number,
             ids=ids,
         )
-        self._procountor_write(
-            {
-                "procountor_state": "error",
-                "procountor_error": text,
-                "procountor_error_retryable": False,
-                "procountor_claimed_at": False,
-                "procountor_attempt_date": fields.Datetime.now(),
-            }
-        )
+        self._procountor_store_conflict(text)
         return None
 
     # ------------------------------------------------------------------ checks and data
@@ -390,31 +382,7 @@ class AccountMove(models.Model):
 
     def _procountor_purchase_field_problems(self, data):
         """Translated character-set and length problems (the sales messages, other fields)."""
-        problems = []
-        for problem in payloads.purchase_field_problems(data):
-            label = self._procountor_field_label(problem)
-            if problem.kind == "charset":
-                problems.append(
-                    _(
-                        "%(field)s contains characters that Procountor cannot store: %(chars)s. "
-                        "Procountor accepts only Western European (Windows-1252) characters; "
-                        "write them with Latin letters.",
-                        field=label,
-                        chars=" ".join(problem.detail),
-                    )
-                )
-            else:
-                length, maximum = problem.detail
-                problems.append(
-                    _(
-                        "%(field)s is %(length)s characters long; Procountor takes at most "
-                        "%(max)s. Shorten it.",
-                        field=label,
-                        length=length,
-                        max=maximum,
-                    )
-                )
-        return problems
+        return self._procountor_translate_field_problems(payloads.purchase_field_problems(data))
 
     def _procountor_check_supplier(self, partner):
         problems = []

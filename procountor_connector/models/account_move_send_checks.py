@@ -113,8 +113,13 @@ class AccountMove(models.Model):
         """Translated problems of texts Procountor cannot take: characters outside its
         character set (Windows-1252) and texts longer than its fields where cutting would
         change their meaning (docs/architecture.md, "Crons, batches and bad input")."""
+        return self._procountor_translate_field_problems(payloads.field_problems(data))
+
+    @api.model
+    def _procountor_translate_field_problems(self, field_problems):
+        """Translated text of each ``payloads.FieldProblem`` (characters, lengths)."""
         problems = []
-        for problem in payloads.field_problems(data):
+        for problem in field_problems:
             label = self._procountor_field_label(problem)
             if problem.kind == "charset":
                 problems.append(

@@ -171,25 +171,11 @@ class AccountMove(models.Model):
     def _procountor_store_created(self, connection, remote, body, adopted=False):
         """One write with everything Procountor answered, then commit."""
         steps_left = bool(self._procountor_steps(connection))
-        vals = {
-            "procountor_state": "sending" if steps_left else "sent",
-            "procountor_step": "created",
-            "procountor_connection_id": connection.id,
-            "procountor_create_unknown": False,
-            "procountor_error": False,
-            "procountor_error_retryable": False,
-            "procountor_payload_hash": _payload_hash(body),
-            "procountor_outdated": False,
-            **self._procountor_remote_vals(remote),
-        }
-        if not steps_left:
-            vals.update(procountor_claimed_at=False, procountor_attempt_date=fields.Datetime.now())
-        elif adopted:
-            # The commit below releases the row lock while the steps are still to run. An
-            # adoption made no claim (only a POST does): without one, a second worker would
-            # take the invoice as abandoned and run the same steps (second PDF, second send).
-            vals["procountor_claimed_at"] = fields.Datetime.now()
-        self._procountor_write(vals)
+        self._procountor_write(
+            self._procountor_created_vals(
+                connection, body, self._procountor_remote_vals(remote), steps_left, adopted
+            )
+        )
         if adopted:
             self._message_log(
                 body=_(
@@ -200,6 +186,28 @@ class AccountMove(models.Model):
             )
         self._procountor_check_remote_totals(remote, body)
         self._procountor_commit()
+
+    def _procountor_created_vals(self, connection, body, remote_vals, steps_left, adopted):
+        """The write that records a created (or adopted) Procountor record, any kind of move."""
+        vals = {
+            "procountor_state": "sending" if steps_left else "sent",
+            "procountor_step": "created",
+            "procountor_connection_id": connection.id,
+            "procountor_create_unknown": False,
+            "procountor_error": False,
+            "procountor_error_retryable": False,
+            "procountor_payload_hash": _payload_hash(body),
+            "procountor_outdated": False,
+            **remote_vals,
+        }
+        if not steps_left:
+            vals.update(procountor_claimed_at=False, procountor_attempt_date=fields.Datetime.now())
+        elif adopted:
+            # The commit that follows releases the row lock while the steps are still to run.
+            # An adoption made no claim (only a POST does): without one, a second worker would
+            # take the move as abandoned and run the same steps (second PDF, second approval).
+            vals["procountor_claimed_at"] = fields.Datetime.now()
+        return vals
 
     @api.model
     def _procountor_remote_vals(self, remote):
@@ -586,6 +594,13 @@ class AccountMove(models.Model):
             ids=ids,
             what=" / ".join(differences),
         )
+        self._procountor_store_conflict(text)
+        _logger.warning("Procountor: %s not adopted: %s", self.name, conflict.message)
+
+    def _procountor_store_conflict(self, text):
+        """Procountor has a record that looks like this move's but is not: a person decides.
+        ``procountor_create_unknown`` stays set, so a later attempt checks Procountor again
+        instead of creating."""
         self._procountor_write(
             {
                 "procountor_state": "error",
@@ -595,7 +610,6 @@ class AccountMove(models.Model):
                 "procountor_attempt_date": fields.Datetime.now(),
             }
         )
-        _logger.warning("Procountor: %s not adopted: %s", self.name, conflict.message)
 
     @api.model
     def _procountor_explain(self, error):
