@@ -22,6 +22,7 @@ from . import procountor_connection_purchase
 from . import account_move
 from . import account_move_bill_fields
 from . import account_move_send_pipeline
+from . import account_move_send_failures
 from . import account_move_send_checks
 from . import account_move_send
 from . import procountor_connection_payment
