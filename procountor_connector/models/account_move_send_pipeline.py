@@ -3,7 +3,8 @@
 """The send pipeline of one move: claim, create exactly once, the optional steps and updates
 of a changed move (docs/architecture.md, "Invoices"). Sales invoices use it as it is; vendor
 bills through the per-kind hooks (``account_move_purchase_send.py``); journal entries branch
-off to ``account_move_journal_send.py``. How failures are stored: ``account_move_send_failures.py``."""
+off to ``account_move_journal_send.py``. How failures are stored:
+``account_move_send_failures.py``."""
 
 import logging
 from decimal import Decimal
