@@ -487,6 +487,25 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         self.assertEqual(self.puts(first_id), 1, "no PUT once approved")
         self.assertRequestsMatchSchemas()
 
+    def test_changed_bill_updated_while_received(self):
+        """RECEIVED (sent to circulation in Procountor) still takes a PUT for purchase
+        invoices (api-notes 4.1), unlike sales invoices."""
+        bill = self.make_bill(ref="CH-2")
+        bill._procountor_send_batch()
+        remote_id = bill.procountor_invoice_id
+        self.sandbox_post(f"/_sandbox/invoices/{remote_id}/status", {"status": "RECEIVED"})
+        self.repost_with_price(bill, 140.0)
+        self.assertTrue(bill.procountor_outdated)
+        bill._procountor_send_batch()
+        self.assertFalse(bill.procountor_outdated, bill.procountor_error)
+        self.assertFalse(bill.procountor_error)
+        self.assertEqual(bill.procountor_invoice_id, remote_id)
+        self.assertEqual(self.puts(remote_id), 1)
+        (remote,) = [i for i in self.remote_purchases() if i["id"] == remote_id]
+        self.assertEqual(remote["status"], "RECEIVED")
+        self.assertTotalsMatch(bill, remote)
+        self.assertRequestsMatchSchemas()
+
     def test_approve_option(self):
         self.connection.purchase_approve = True
         bill = self.make_bill(ref="AP-1")
