@@ -101,7 +101,10 @@ PROCOUNTOR_ERROR_HELP = {
         _lt("Enable the VAT percent in Procountor's VAT defaults, or correct the tax mapping."),
     ),
     "VAT_STATUS_NOT_IN_USE": (
-        _lt("A VAT status is not enabled for sales in the Procountor company."),
+        _lt(
+            "A VAT status is not enabled in the Procountor company for this kind of invoice "
+            "(sales or purchases)."
+        ),
         _lt("Enable the VAT status in Procountor, or correct the tax or fiscal position mapping."),
     ),
     "INVALID_BANK_REFERENCE_CODE": (
