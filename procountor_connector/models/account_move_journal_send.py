@@ -168,21 +168,14 @@ class AccountMove(models.Model):
         """Entries get the ledger receipt meanings of Procountor's codes."""
         if len(self) != 1 or self.move_type != "entry":
             return super()._procountor_explain(error)
-        parts = [error.message]
-        if getattr(error, "ambiguous", False):
-            parts.append(
-                _(
-                    "Procountor may have received the ledger receipt; the next attempt looks it "
-                    "up before creating anything."
-                )
-            )
-        for item in error.errors:
-            explanation = JOURNAL_ERROR_HELP.get(item.message or "")
-            if explanation:
-                meaning, fix = explanation
-                where = f" ({item.field})" if item.field else ""
-                parts.append(f"{item.message}{where}: {meaning} {_('Fix:')} {fix}")
-        return "\n".join(str(part) for part in parts)
+        return self._procountor_explain_with(
+            error,
+            JOURNAL_ERROR_HELP,
+            _(
+                "Procountor may have received the ledger receipt; the next attempt looks it "
+                "up before creating anything."
+            ),
+        )
 
     # ------------------------------------------------------------------ the pipeline
 
@@ -220,24 +213,16 @@ class AccountMove(models.Model):
         (``payloads.create_journal_once``). Only a POST refused without ambiguity clears
         ``procountor_create_unknown``."""
         body = payloads.build_journal_receipt(data)
-        claimed = []
-
-        def claim():
-            self._procountor_claim(connection)
-            claimed.append(True)
-
-        try:
-            remote, adopted = payloads.create_journal_once(
+        remote, adopted = self._procountor_create_claimed(
+            connection,
+            lambda claim: payloads.create_journal_once(
                 client,
                 body,
                 number=data.number,
                 create_unknown=self.procountor_create_unknown,
                 claim=claim,
-            )
-        except ProcountorError as exc:
-            if claimed and self.procountor_create_unknown and not exc.ambiguous:
-                self._procountor_write({"procountor_create_unknown": False})
-            raise
+            ),
+        )
         self._procountor_journal_store_created(connection, remote, body, adopted)
 
     @api.model

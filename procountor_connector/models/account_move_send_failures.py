@@ -137,16 +137,24 @@ class AccountMove(models.Model):
     @api.model
     def _procountor_explain(self, error):
         """Readable text of a Procountor error: the codes with what they mean and the fix."""
+        return self._procountor_explain_with(
+            error,
+            PROCOUNTOR_ERROR_HELP,
+            _(
+                "Procountor may have received the invoice; the next attempt looks it up "
+                "before creating anything."
+            ),
+        )
+
+    @api.model
+    def _procountor_explain_with(self, error, help_by_code, ambiguous_note):
+        """``error``'s message, ``ambiguous_note`` when Procountor may have applied the
+        write, then each error code found in ``help_by_code`` with its meaning and fix."""
         parts = [error.message]
         if getattr(error, "ambiguous", False):
-            parts.append(
-                _(
-                    "Procountor may have received the invoice; the next attempt looks it up "
-                    "before creating anything."
-                )
-            )
+            parts.append(ambiguous_note)
         for item in error.errors:
-            explanation = PROCOUNTOR_ERROR_HELP.get(item.message or "")
+            explanation = help_by_code.get(item.message or "")
             if explanation:
                 meaning, fix = explanation
                 where = f" ({item.field})" if item.field else ""

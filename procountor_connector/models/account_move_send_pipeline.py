@@ -115,6 +115,22 @@ class AccountMove(models.Model):
         5xx, a lost answer or a crash it stays set for the next attempt.
         """
         body = self._procountor_build_body(data)
+        remote, adopted = self._procountor_create_claimed(
+            connection,
+            lambda claim: payloads.create_once(
+                client,
+                body,
+                create_unknown=self.procountor_create_unknown,
+                claim=claim,
+                **self._procountor_create_once_options(),
+            ),
+        )
+        self._procountor_store_created(connection, remote, body, adopted=adopted)
+        self._procountor_note_cuts(data)
+
+    def _procountor_create_claimed(self, connection, create):
+        """Run a create-once protocol, ``create(claim) -> (remote, adopted)``, with this
+        move's durable claim; any kind of move (invoices, ledger receipts)."""
         claimed = []
 
         def claim():
@@ -122,13 +138,7 @@ class AccountMove(models.Model):
             claimed.append(True)
 
         try:
-            remote, adopted = payloads.create_once(
-                client,
-                body,
-                create_unknown=self.procountor_create_unknown,
-                claim=claim,
-                **self._procountor_create_once_options(),
-            )
+            return create(claim)
         except ProcountorError as exc:
             # Only the POST of this attempt (and the token request before it) follows the
             # claim: refused without ambiguity, it created nothing and a new POST is safe
@@ -137,8 +147,6 @@ class AccountMove(models.Model):
             if claimed and self.procountor_create_unknown and not exc.ambiguous:
                 self._procountor_write({"procountor_create_unknown": False})
             raise
-        self._procountor_store_created(connection, remote, body, adopted=adopted)
-        self._procountor_note_cuts(data)
 
     def _procountor_build_body(self, data):
         """The ``POST /invoices`` body of the prepared data (per kind of move)."""

@@ -18,7 +18,14 @@ class AdoptionConflict(ProcountorError):
 
     ``candidates``: ``[(procountor id, [differences])]``; a difference is ``counterparty``
     or ``total``. Never retryable: a person decides (docs/architecture.md, "Crons, batches
-    and bad input")."""
+    and bad input").
+
+    Subclasses for other records say what was found and what this is (``FOUND``,
+    ``THIS``) and the operation it concerns."""
+
+    FOUND = "invoice(s) numbered"
+    THIS = "invoice"
+    OPERATION = "create_invoice"
 
     def __init__(self, number, candidates):
         self.number = number
@@ -28,9 +35,9 @@ class AdoptionConflict(ProcountorError):
             for remote_id, differences in self.candidates
         )
         super().__init__(
-            f"Procountor has invoice(s) numbered {number!r} that are not this invoice: "
+            f"Procountor has {self.FOUND} {number!r} that are not this {self.THIS}: "
             f"{described}; nothing was adopted or created",
-            operation="create_invoice",
+            operation=self.OPERATION,
             retryable=False,
             ambiguous=False,
         )

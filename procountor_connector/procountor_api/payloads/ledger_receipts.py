@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..exceptions import ProcountorError
 from .common import (
     PayloadError,
     json_number,
@@ -31,6 +30,7 @@ from .common import (
     to_decimal,
     windows_1252,
 )
+from .exactly_once import AdoptionConflict
 
 LEDGER_RECEIPT_TYPE_JOURNAL = "JOURNAL"
 TRANSACTION_ENTRY = "ENTRY"
@@ -268,27 +268,16 @@ def build_journal_receipt_update(data, version):
 # --- exactly once ----------------------------------------------------------------------
 
 
-class JournalAdoptionConflict(ProcountorError):
+class JournalAdoptionConflict(AdoptionConflict):
     """Procountor has live journal receipts of this date whose name carries our entry
     number, but none with our rows: nothing is adopted and nothing is created.
 
     ``candidates``: ``[(receipt id, [differences])]``; a difference is ``date`` or
     ``rows``."""
 
-    def __init__(self, number, candidates):
-        self.number = number
-        self.candidates = list(candidates)
-        described = ", ".join(
-            f"{remote_id} ({' and '.join(differences)} differ)"
-            for remote_id, differences in self.candidates
-        )
-        super().__init__(
-            f"Procountor has journal receipt(s) named after entry {number!r} that are not "
-            f"this entry: {described}; nothing was adopted or created",
-            operation="create_ledger_receipt",
-            retryable=False,
-            ambiguous=False,
-        )
+    FOUND = "journal receipt(s) named after entry"
+    THIS = "entry"
+    OPERATION = "create_ledger_receipt"
 
 
 def _rows(transactions):
