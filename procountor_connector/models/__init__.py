@@ -5,6 +5,7 @@ from . import procountor_vat
 from . import procountor_ledger_account
 from . import procountor_dimension
 from . import procountor_bank_account
+from . import account_tax
 from . import procountor_tax_mapping
 from . import procountor_account_mapping
 from . import procountor_analytic_mapping
