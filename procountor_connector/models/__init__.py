@@ -37,6 +37,7 @@ from . import res_partner_procountor
 from . import product_product_procountor
 from . import account_move_procountor_links
 from . import account_move_ui
+from . import account_move_vat_deduction
 from . import account_move_journal_checks
 from . import account_move_journal_send
 from . import procountor_connection_journal

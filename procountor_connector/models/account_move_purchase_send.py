@@ -325,6 +325,7 @@ class AccountMove(models.Model):
         lines, line_problems = self._procountor_lines_data(lookup)
         problems += line_problems
         problems += self._procountor_check_purchase_taxes()
+        problems += self._procountor_check_purchase_deductions(connection, lookup)
         vat_status, status_problems = self._procountor_purchase_vat_status(connection)
         problems += status_problems
         iban, bic, bank_problems = self._procountor_supplier_bank(partner)
@@ -427,6 +428,45 @@ class AccountMove(models.Model):
                 )
             )
         return problems
+
+    def _procountor_check_purchase_deductions(self, connection, lookup):
+        """A tax with a non-deductible share: Procountor's purchase invoice rows have no
+        ``vatDeductionPercent``; its accounting rows (the ledger receipt written after
+        creation, ``_procountor_step_accounting``) do. Without that step the share cannot
+        reach Procountor, which would book the whole VAT as deductible: refused."""
+        lines = self._procountor_product_lines()
+        problems = []
+        for line in lines:
+            label = (line.name or line.product_id.display_name or "").splitlines()[0][:60]
+            percent, line_problems = self._procountor_vat_deduction(line, label)
+            problems += line_problems
+            if percent is not None and not connection.invoice_accounting_rows:
+                problems.append(
+                    _(
+                        "Line %(line)s: tax %(tax)s is %(percent)s %% deductible. Procountor "
+                        "takes the deductible share on the accounting rows of a purchase "
+                        'invoice: switch on "Set Accounts and Dimensions" on the connection, '
+                        "or use a fully deductible tax.",
+                        line=label,
+                        tax=line.tax_ids.name,
+                        percent=float(percent),
+                    )
+                )
+        if problems:
+            return problems
+        return self._procountor_check_deductible_vat(
+            lines, self.line_ids.filtered("tax_line_id"), lookup
+        )
+
+    def _procountor_accounting_row_values(self, line):
+        """A partly deductible purchase tax: its share on the row (``vatDeductionPercent``)."""
+        values = super()._procountor_accounting_row_values(line)
+        if not self._procountor_is_purchase():
+            return values
+        percent, _problems = self._procountor_vat_deduction(line, "")
+        if percent is not None:
+            values["vatDeductionPercent"] = payloads.json_number(percent)
+        return values
 
     def _procountor_purchase_vat_status(self, connection):
         """``(status, problems)``: the invoice-level purchase VAT status.

@@ -370,6 +370,7 @@ class AccountMove(models.Model):
             )
             if values:
                 entry["dimensionItemValues"] = values
+            entry.update(self._procountor_accounting_row_values(line))
         receivable = self.line_ids.filtered(lambda line: line.display_type == "payment_term")[:1]
         for transaction in receipt.get("transactions") or ():
             if transaction.get("transactionType") == "REVERSING_ENTRY" and receivable:
@@ -377,6 +378,10 @@ class AccountMove(models.Model):
                     receivable.account_id
                 )
         client.update_ledger_receipt(self.procountor_ledger_receipt_id, receipt)
+
+    def _procountor_accounting_row_values(self, line):
+        """More values of the accounting row of ``line`` (per kind of move): none for sales."""
+        return {}
 
     @api.model
     def _procountor_dimension_values(self, connection, line, accounting_value):

@@ -22,6 +22,7 @@ from odoo.tests import tagged
 from ..procountor_api import payloads
 from ..procountor_api.client import ProcountorClient
 from .test_invoice_common import ProcountorInvoiceCase
+from .vat_deduction import half_deductible_tax
 
 MARCH = datetime.date(2026, 3, 31)
 APRIL = datetime.date(2026, 4, 1)
@@ -525,6 +526,66 @@ class TestJournalSend(ProcountorInvoiceCase):
         self.assertEqual(move.procountor_state, "error")
         self.assertIn("tax lines total 254.00", move.procountor_error)
         self.assertIn("Procountor computes 255.00", move.procountor_error)
+        self.assertFalse(self.sandbox_journal())
+
+    def make_entertainment(self, tax, amount=1000.0):
+        """Entertainment costs (rent account) with a half-deductible purchase tax: Odoo books
+        half the VAT on the VAT account and half as a tax line of the non-deductible share."""
+        vat = float(payloads.procountor_vat(Decimal(str(amount)), Decimal("25.5")))
+        return self.make_entry(
+            self.accrual_journal,
+            [
+                (self.rent, amount, 0, "Edustus", {"tax_ids": [Command.set(tax.ids)]}),
+                (self.rent_accrued, 0, round(amount + vat, 2), "Jaksotettu edustus", {}),
+            ],
+            ref="Edustus 03/2026",
+        )
+
+    def test_half_deductible_vat_is_sent_with_its_deduction_percent(self):
+        tax = half_deductible_tax(self.connection, self.tax_purchase, "25.5% edustus 50 %")
+        move = self.make_entertainment(tax)
+        share = move.line_ids.filtered(
+            lambda line: line.tax_line_id and not line.tax_repartition_line_id.use_in_tax_closing
+        )
+        self.assertEqual((share.account_id, share.balance), (self.rent, 127.5))
+        move._procountor_send_batch()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        (receipt,) = self.receipts()
+        self.assertReceiptMatches(move, receipt)
+        rent_row = next(t for t in receipt["transactions"] if t["account"] == "7230")
+        accrued_row = next(t for t in receipt["transactions"] if t["account"] == "2966")
+        self.assertEqual(rent_row["accountingValue"], 1000.0)
+        self.assertEqual(rent_row["vatPercent"], 25.5)
+        self.assertEqual(rent_row["vatDeductionPercent"], 50)
+        self.assertEqual(accrued_row["accountingValue"], -1255.0)
+        self.assertNotIn("vatDeductionPercent", accrued_row)
+        # Procountor's deductible share is Odoo's VAT line in the tax closing, to the cent.
+        deductible = move.line_ids.filtered(
+            lambda line: line.tax_line_id and line.tax_repartition_line_id.use_in_tax_closing
+        )
+        self.assertEqual(
+            payloads.procountor_deductible_vat(
+                Decimal(str(rent_row["accountingValue"])),
+                Decimal(str(rent_row["vatPercent"])),
+                Decimal(str(rent_row["vatDeductionPercent"])),
+            ),
+            payloads.round_cents(deductible.balance),
+        )
+        self.assertSchemasHold()
+
+    def test_non_deductible_share_on_its_own_account_is_refused_naming_the_line(self):
+        tax = half_deductible_tax(
+            self.connection,
+            self.tax_purchase,
+            "25.5% edustus 50 % omalle tilille",
+            share_account=self.other_accrued,
+        )
+        move = self.make_entertainment(tax)
+        move._procountor_send_batch()
+        self.assertEqual(move.procountor_state, "error")
+        self.assertIn("Line Edustus", move.procountor_error)
+        self.assertIn("non-deductible", move.procountor_error)
+        self.assertIn(self.other_accrued.code, move.procountor_error)
         self.assertFalse(self.sandbox_journal())
 
     def test_closed_period_refusal_is_stored_with_remedy(self):

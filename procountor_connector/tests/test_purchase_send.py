@@ -12,6 +12,7 @@ Procountor allows them, the cron and the list action.
 import base64
 import datetime
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from lxml import etree
@@ -21,6 +22,7 @@ from odoo.tests import tagged
 
 from ..procountor_api import payloads
 from .test_invoice_common import DUE_DATE, INVOICE_DATE, ProcountorInvoiceCase
+from .vat_deduction import half_deductible_tax
 
 SUPPLIER_A_IBAN = "FI49 5000 9420 0287 30"
 SUPPLIER_B_IBAN = "FI58 1017 1000 0001 22"
@@ -285,6 +287,68 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         self.assertEqual({body["type"] for body in partners}, {"SUPPLIER"})
         checked = self.assertRequestsMatchSchemas()
         self.assertLessEqual({"saveInvoice", "updateLedgerReceipt"}, checked)
+
+    def test_half_deductible_vat_reaches_the_accounting_rows(self):
+        self.connection.invoice_accounting_rows = True
+        tax = half_deductible_tax(self.connection, self.ptax_25_5, "25.5% edustus 50 %")
+        bill = self.make_bill(
+            lines=[
+                (1000.0, 1, tax, self.expense, None),
+                (200.0, 1, self.ptax_25_5, self.premises, None),
+            ],
+            ref="EDU-1",
+        )
+        share = bill.line_ids.filtered(
+            lambda line: line.tax_line_id and not line.tax_repartition_line_id.use_in_tax_closing
+        )
+        self.assertEqual((share.account_id, share.balance), (self.expense, 127.5))
+        bill._procountor_send_batch()
+        self.assertEqual(bill.procountor_state, "sent", bill.procountor_error)
+        (invoice,) = self.remote_purchases()
+        self.assertTotalsMatch(bill, invoice)
+        self.assertReceiptAsInOdoo(bill, invoice)
+        entries = [
+            t for t in invoice["ledgerReceipt"]["transactions"] if t["transactionType"] == "ENTRY"
+        ]
+        self.assertEqual(
+            [(t["accountingValue"], t["vatPercent"]) for t in entries],
+            [(1000.0, 25.5), (200.0, 25.5)],
+        )
+        self.assertEqual(entries[0]["vatDeductionPercent"], 50)
+        self.assertNotIn("vatDeductionPercent", entries[1])
+        deductible = bill.line_ids.filtered(
+            lambda line: line.tax_line_id == tax and line.tax_repartition_line_id.use_in_tax_closing
+        )
+        self.assertEqual(
+            payloads.procountor_deductible_vat(Decimal("1000.00"), Decimal("25.5"), Decimal(50)),
+            payloads.round_cents(deductible.balance),
+        )
+        self.assertIn("updateLedgerReceipt", self.assertRequestsMatchSchemas())
+
+    def test_non_deductible_share_that_cannot_reach_procountor_is_refused(self):
+        tax = half_deductible_tax(self.connection, self.ptax_25_5, "25.5% edustus 50 %")
+        bill = self.make_bill(lines=[(1000.0, 1, tax, self.expense, None)], ref="EDU-2")
+        # Without the accounting step the share has no row to go on.
+        self.connection.invoice_accounting_rows = False
+        bill._procountor_send_batch()
+        self.assertEqual(bill.procountor_state, "error")
+        self.assertIn(
+            "Line Purchase 0: tax 25.5% edustus 50 % is 50.0 % deductible", bill.procountor_error
+        )
+        self.assertIn("Set Accounts and Dimensions", bill.procountor_error)
+        # A share booked on an account of its own: Procountor books it on the row's account.
+        own = half_deductible_tax(
+            self.connection, self.ptax_25_5, "25.5% edustus omalle tilille", self.premises
+        )
+        other = self.make_bill(lines=[(1000.0, 1, own, self.expense, None)], ref="EDU-3")
+        self.connection.invoice_accounting_rows = True
+        other._procountor_send_batch()
+        self.assertEqual(other.procountor_state, "error")
+        self.assertIn(
+            "Line Purchase 0: tax 25.5% edustus omalle tilille books its", other.procountor_error
+        )
+        self.assertIn(self.premises.code, other.procountor_error)
+        self.assertFalse(self.sandbox_journal())
 
     def test_same_number_from_two_suppliers(self):
         """Supplier numbers repeat across suppliers: another supplier's purchase invoice
