@@ -42,6 +42,7 @@ from . import account_move_journal_checks
 from . import account_move_journal_send
 from . import procountor_connection_journal
 from . import account_move_purchase_send
+from . import account_move_procountor_reset
 from . import procountor_connection_purchase_send
 from . import procountor_bill_pending
 from . import procountor_connection_bill

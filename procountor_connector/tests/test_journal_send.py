@@ -17,6 +17,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 from odoo import Command, fields
+from odoo.exceptions import RedirectWarning
 from odoo.tests import tagged
 
 from ..procountor_api import payloads
@@ -700,7 +701,8 @@ class TestJournalSend(ProcountorInvoiceCase):
         self.connection.journal_approve = True
         move = self.make_accrual()
         move._procountor_send_batch()
-        move.button_draft()
+        # Procountor takes no more changes: resetting needs the user's confirmation.
+        move.with_context(procountor_reset_confirmed=True).button_draft()
         move.ref = "Vuokrajaksotus 03/2026 korjattu"
         move.action_post()
         self.assertTrue(move.procountor_outdated)
@@ -712,6 +714,33 @@ class TestJournalSend(ProcountorInvoiceCase):
         self.assertFalse(move.procountor_error_retryable)
         path = f"/ledgerreceipts/{move.procountor_ledger_receipt_id}"
         self.assertFalse([call for call in self.api_calls("PUT") if call["path"] == path])
+
+    def test_sent_entry_reset_to_draft_or_cancelled(self):
+        move = self.make_accrual()
+        move._procountor_send_batch()
+        receipt_id = move.procountor_ledger_receipt_id
+        # Unfinished in Procountor: the reset is allowed and says what happens.
+        move.button_draft()
+        self.assertTrue(any("still UNFINISHED" in (m.body or "") for m in move.message_ids))
+        move.button_cancel()
+        self.assertEqual(move.state, "cancel")
+        self.assertTrue(move.procountor_outdated and move.procountor_can_invalidate)
+        move.action_procountor_invalidate()
+        self.assertEqual(move.procountor_state, "invalidated")
+        (receipt,) = self.receipts()
+        self.assertEqual((receipt["id"], receipt["status"]), (receipt_id, "INVALIDATED"))
+        # Approved in Procountor: resetting needs a confirmation.
+        self.connection.journal_approve = True
+        approved = self.make_payroll()
+        approved._procountor_send_batch()
+        self.assertEqual(approved.procountor_status, "APPROVED", approved.procountor_error)
+        with self.assertRaises(RedirectWarning) as caught:
+            approved.button_draft()
+        self.assertIn("is APPROVED in Procountor", caught.exception.args[0])
+        approved.with_context(procountor_reset_confirmed=True).button_draft()
+        self.assertEqual(approved.state, "draft")
+        self.assertTrue(any("reverse the entry" in (m.body or "") for m in approved.message_ids))
+        self.assertSchemasHold()
 
     def test_reversal_is_sent_as_correction_in_its_own_period(self):
         move = self.make_accrual()

@@ -18,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from odoo import Command, fields
+from odoo.exceptions import RedirectWarning, UserError
 from odoo.tests import tagged
 
 from ..procountor_api import payloads
@@ -349,6 +350,45 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         )
         self.assertIn(self.premises.code, other.procountor_error)
         self.assertFalse(self.sandbox_journal())
+
+    def test_sent_bill_cancelled_is_invalidated_or_refused_with_remedy(self):
+        self.connection.purchase_approve = True
+        bill = self.make_bill(ref="CAN-1")
+        bill._procountor_send_batch()
+        self.assertEqual(bill.procountor_status, "APPROVED", bill.procountor_error)
+        with self.assertRaises(RedirectWarning):
+            bill.button_draft()
+        self.assertEqual(bill.state, "posted")
+        # Cancelling is its own decision: Odoo's reset on the way asks nothing more.
+        bill.button_cancel()
+        self.assertEqual(bill.state, "cancel")
+        self.assertTrue(bill.procountor_outdated and bill.procountor_can_invalidate)
+        self.assertTrue(any("Invalidate in Procountor" in (m.body or "") for m in bill.message_ids))
+        bill.action_procountor_invalidate()
+        self.assertEqual(bill.procountor_state, "invalidated")
+        (remote,) = self.remote_purchases()
+        self.assertEqual(remote["status"], "INVALIDATED")
+        # Paid in Procountor meanwhile: it refuses; the refusal and the remedy are stored.
+        paid = self.make_bill(ref="CAN-2")
+        paid._procountor_send_batch()
+        self.sandbox_post(
+            f"/_sandbox/invoices/{paid.procountor_invoice_id}/status",
+            {"status": "PAID", "paymentDate": "2026-03-20"},
+        )
+        paid.button_cancel()
+        result = paid.action_procountor_invalidate()
+        self.assertEqual(result["params"]["type"], "danger")
+        self.assertEqual(paid.procountor_state, "sent")
+        self.assertTrue(paid.procountor_outdated and paid.procountor_can_invalidate)
+        self.assertIn("did not invalidate", paid.procountor_error)
+        self.assertIn("vendor refund", paid.procountor_error)
+        refused = self.exchanges(operation="invalidate_invoice").filtered(lambda e: not e.ok)
+        self.assertEqual((refused.res_model, refused.res_id), ("account.move", paid.id))
+        # Only cancelled moves: a posted bill's document is corrected, not invalidated.
+        posted = self.make_bill(ref="CAN-3")
+        posted._procountor_send_batch()
+        with self.assertRaises(UserError):
+            posted.action_procountor_invalidate()
 
     def test_same_number_from_two_suppliers(self):
         """Supplier numbers repeat across suppliers: another supplier's purchase invoice
