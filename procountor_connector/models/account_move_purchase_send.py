@@ -109,7 +109,22 @@ class AccountMove(models.Model):
         if not self._procountor_is_purchase():
             return super()._procountor_payload_digest(connection)
         data, problems = self._procountor_prepare_purchase(connection)
-        return False if problems else _payload_hash(payloads.build_purchase_invoice(data))
+        return (
+            False if problems else self._procountor_body_hash(payloads.build_purchase_invoice(data))
+        )
+
+    def _procountor_body_hash(self, body):
+        """A bill's deductible shares go on its accounting rows, not in the invoice body: a
+        bill changed only in them (a tax of the same rate, partly deductible) is changed too.
+        Bills without such a share keep the hash of the body alone."""
+        if not self._procountor_is_purchase():
+            return super()._procountor_body_hash(body)
+        shares = [
+            self._procountor_vat_deduction(line, "")[0] for line in self._procountor_product_lines()
+        ]
+        if all(share is None for share in shares):
+            return _payload_hash(body)
+        return _payload_hash({"invoice": body, "vatDeductionPercent": shares})
 
     def _procountor_build_body(self, data):
         if isinstance(data, payloads.PurchaseInvoiceData):

@@ -326,6 +326,26 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         )
         self.assertIn("updateLedgerReceipt", self.assertRequestsMatchSchemas())
 
+    def test_bill_changed_only_in_its_deductible_share_is_sent_again(self):
+        self.connection.invoice_accounting_rows = True
+        bill = self.make_bill(lines=[(1000.0, 1, self.ptax_25_5, self.expense, None)], ref="EDU-4")
+        bill._procountor_send_batch()
+        self.assertEqual(bill.procountor_state, "sent", bill.procountor_error)
+        tax = half_deductible_tax(self.connection, self.ptax_25_5, "25.5% edustus 50 %")
+        bill.button_draft()
+        bill.invoice_line_ids.tax_ids = tax
+        bill.action_post()
+        # Same rate, same purchase invoice body: only the accounting rows differ.
+        self.assertTrue(bill.procountor_outdated)
+        bill._procountor_send_batch()
+        self.assertEqual(bill.procountor_state, "sent", bill.procountor_error)
+        self.assertFalse(bill.procountor_outdated)
+        (invoice,) = self.remote_purchases()
+        (entry,) = [
+            t for t in invoice["ledgerReceipt"]["transactions"] if t["transactionType"] == "ENTRY"
+        ]
+        self.assertEqual(entry["vatDeductionPercent"], 50)
+
     def test_non_deductible_share_that_cannot_reach_procountor_is_refused(self):
         tax = half_deductible_tax(self.connection, self.ptax_25_5, "25.5% edustus 50 %")
         bill = self.make_bill(lines=[(1000.0, 1, tax, self.expense, None)], ref="EDU-2")
