@@ -36,6 +36,7 @@
         "data/ir_cron_bill.xml",
         "views/procountor_bill_views.xml",
         "views/account_move_journal_views.xml",
+        "views/account_move_procountor_reset_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -3,7 +3,9 @@
 Sign convention (api-notes marks it as inferred): a positive ``accountingValue`` is a
 debit. ``accountingValue`` is net of VAT; the VAT of an ENTRY follows from its
 ``vatPercent``. A receipt balances when the transactions' values plus their VAT add
-up to zero.
+up to zero. ``vatDeductionPercent`` (0-100, kept as sent) splits that VAT into a
+deductible share and the rest, which Procountor books on the row's own account: the
+total, hence the balance, does not change.
 """
 
 from __future__ import annotations
@@ -228,6 +230,13 @@ def _check_transactions(store, check: Checker, transactions, receipt_date, side)
         )
         percent = check.number(transaction, "vatPercent", join(path, "vatPercent"), True)
         status = check.number(transaction, "vatStatus", join(path, "vatStatus"), integer=True)
+        deduction = check.number(
+            transaction,
+            "vatDeductionPercent",
+            join(path, "vatDeductionPercent"),
+            minimum=0,
+            maximum=100,
+        )
         check.string(transaction, "description", join(path, "description"), max_len=255)
         check.string(transaction, "vatType", join(path, "vatType"), enum=enums.VAT_TYPES)
         for key in ("startDate", "endDate"):
@@ -236,6 +245,9 @@ def _check_transactions(store, check: Checker, transactions, receipt_date, side)
             specials[kind] += 1
             if (percent is not None and float(percent) != 0) or status is not None:
                 check.errors.add(join(path, "vatPercent"), E.SPECIAL_ENTRY_VAT)
+            if deduction is not None and dec(deduction) != HUNDRED:
+                # A receivable/payable or rounding row carries no VAT, so no share of it.
+                check.errors.add(join(path, "vatDeductionPercent"), E.SPECIAL_ENTRY_VAT)
         elif percent is not None and not store.vat_percent_in_use(percent, receipt_date, side):
             check.errors.add(join(path, "vatPercent"), E.VAT_PERCENT_NOT_IN_USE)
         if status is not None:

@@ -111,6 +111,7 @@ CLIENT_OPERATIONS = {
     "update_invoice": "updateInvoice",
     "approve_invoice": "approveInvoice1",
     "send_invoice": "send",
+    "invalidate_invoice": "markInvoiceAsInvalidated",
     "get_invoice_payment_events": "searchPaymentEvents",
     "get_payment_events": "getPaymentEvents",
     "mark_invoice_paid": "markInvoiceAsPaid",
@@ -119,6 +120,7 @@ CLIENT_OPERATIONS = {
     "get_ledger_receipt": "getLedgerReceipt",
     "update_ledger_receipt": "updateLedgerReceipt",
     "create_ledger_receipt": "saveLedgerReceipt",
+    "invalidate_ledger_receipt": "markLedgerReceiptAsInvalidated",
 }
 # Client calls whose request body the schema describes (send_invoice has none).
 CLIENT_BODY_OPERATIONS = {
@@ -256,7 +258,7 @@ def _invoice_tour(client, raw):
     assert len(client.find_invoices_by_original_number("RINV/2026/0001")) == 1
     raw.ok("PUT", f"/invoices/{credit['id']}/approve", json={})
     raw.ok("PUT", f"/invoices/{credit['id']}/unfinished")
-    raw.ok("PUT", f"/invoices/{credit['id']}/invalidate")
+    client.invalidate_invoice(credit["id"])
     assert raw.call("DELETE", f"/attachments/{attachment['id']}").status_code == 204
     return invoice_id
 
@@ -287,7 +289,7 @@ def _journal_tour(client, raw):
         create_reconciliation=True,
     )
     raw.ok("PUT", f"/ledgerreceipts/{journal['id']}/approve")
-    raw.ok("PUT", f"/ledgerreceipts/{journal['id']}/invalidate")
+    client.invalidate_ledger_receipt(journal["id"])
     raw.ok("GET", "/ledgerreceipts", params={"types": "JOURNAL"})
 
 

@@ -29,6 +29,7 @@ from procountor_api.payloads import (
     create_journal_once,
     journal_adoption_differences,
     name_carries_number,
+    procountor_deductible_vat,
     procountor_vat,
     receipt_imbalance,
     receipt_name,
@@ -376,3 +377,90 @@ def test_every_call_validates_against_the_26_04_schemas(journal_client, sandbox_
         "updateLedgerReceipt",
         "approveInvoice",
     } <= checked
+
+
+# --- non-deductible VAT (vatDeductionPercent) -------------------------------------------
+
+
+def _half_deductible_accrual():
+    """Entertainment costs with 25.5 % purchase VAT of which half is deductible."""
+    return _accrual(
+        lines=(
+            JournalLine(
+                account="6800",
+                balance=Decimal("1000.00"),
+                description="Entertainment",
+                vat_percent=Decimal("25.5"),
+                vat_status=2,
+                vat_type="PURCHASE",
+                vat_deduction_percent=Decimal(50),
+            ),
+            JournalLine(account="2940", balance=Decimal("-1255.00"), description="Accrual"),
+        )
+    )
+
+
+def test_deduction_percent_goes_on_the_entry_row_only_when_not_fully_deductible():
+    body = build_journal_receipt(_half_deductible_accrual())
+    entertainment, accrual = body["transactions"]
+    assert entertainment["vatDeductionPercent"] == 50
+    assert "vatDeductionPercent" not in accrual
+    assert "vatDeductionPercent" not in build_journal_receipt(_accrual())["transactions"][0]
+    # The VAT Procountor computes is the same: only its deductible share changes.
+    assert receipt_imbalance(body["transactions"]) == 0
+    assert procountor_deductible_vat(Decimal("1000.00"), Decimal("25.5"), Decimal(50)) == Decimal(
+        "127.50"
+    )
+    assert procountor_deductible_vat(Decimal("33.33"), Decimal("25.5"), Decimal(50)) == Decimal(
+        "4.25"
+    )
+
+
+def test_deduction_on_a_sales_row_is_refused():
+    data = _accrual(
+        lines=(
+            JournalLine(
+                account="3000",
+                balance=Decimal("-1000.00"),
+                vat_percent=Decimal("25.5"),
+                vat_status=1,
+                vat_type="SALES",
+                vat_deduction_percent=Decimal(50),
+            ),
+            JournalLine(account="1700", balance=Decimal("1255.00")),
+        )
+    )
+    with pytest.raises(PayloadError) as caught:
+        build_journal_receipt(data)
+    assert "deductible share" in str(caught.value)
+
+
+def test_adoption_compares_the_deduction_percent():
+    body = build_journal_receipt(_half_deductible_accrual())
+    remote = {**body, "transactions": [dict(t) for t in body["transactions"]]}
+    assert journal_adoption_differences(remote, body) == []
+    # Procountor may show the default deduction (100) on rows we sent without one.
+    remote["transactions"][1]["vatDeductionPercent"] = 100
+    assert journal_adoption_differences(remote, body) == []
+    remote["transactions"][0]["vatDeductionPercent"] = 100
+    assert journal_adoption_differences(remote, body) == ["rows"]
+
+
+def test_sandbox_keeps_the_deduction_percent_and_checks_it(journal_client):
+    created = journal_client.create_ledger_receipt(
+        build_journal_receipt(_half_deductible_accrual())
+    )
+    stored = journal_client.get_ledger_receipt(created["id"])
+    assert stored["transactions"][0]["vatDeductionPercent"] == 50
+    bad = build_journal_receipt(_half_deductible_accrual())
+    bad["transactions"][0]["vatDeductionPercent"] = 150
+    with pytest.raises(ProcountorValidationError) as caught:
+        journal_client.create_ledger_receipt(bad)
+    assert "transactions[0].vatDeductionPercent" in str(caught.value)
+    bad = build_journal_receipt(_half_deductible_accrual())
+    bad["transactions"][1]["vatDeductionPercent"] = 50
+    bad["transactions"].insert(0, bad["transactions"].pop(1))
+    bad["transactions"][0]["transactionType"] = "REVERSING_ENTRY"
+    with pytest.raises(ProcountorValidationError) as caught:
+        journal_client.create_ledger_receipt(bad)
+    assert "transactions[0].vatDeductionPercent" in str(caught.value)

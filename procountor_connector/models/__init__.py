@@ -37,10 +37,12 @@ from . import res_partner_procountor
 from . import product_product_procountor
 from . import account_move_procountor_links
 from . import account_move_ui
+from . import account_move_vat_deduction
 from . import account_move_journal_checks
 from . import account_move_journal_send
 from . import procountor_connection_journal
 from . import account_move_purchase_send
+from . import account_move_procountor_reset
 from . import procountor_connection_purchase_send
 from . import procountor_bill_pending
 from . import procountor_connection_bill

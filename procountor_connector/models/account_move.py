@@ -202,6 +202,9 @@ class AccountMove(models.Model):
     #   sent + outdated ──send: Procountor still UNFINISHED─▶ sent (PUT with version)
     #   sent + outdated ──send: Procountor INVALIDATED──────▶ sending (a new Procountor invoice)
     #   sent + outdated ──send: any other Procountor status─▶ sent, refused with an explanation
+    #   sent ──cancelled in Odoo───────────────────────────▶ sent + procountor_outdated
+    #   sent + cancelled ──Invalidate in Procountor───────▶ invalidated
+    #   invalidated ──posted again───────────────────────▶ invalidated + outdated (send: a new one)
     procountor_state = fields.Selection(
         [
             ("not_sent", "Not Sent"),

@@ -106,6 +106,8 @@ class AccountMove(models.Model):
                     )
                 )
             vat, vat_problems = self._procountor_journal_line_vat(line, label, lookup)
+            deduction, deduction_problems = self._procountor_vat_deduction(line, label)
+            vat_problems += deduction_problems
             problems += vat_problems
             dimensions, dimension_problems = self._procountor_journal_dimensions(
                 connection, line, label
@@ -127,6 +129,7 @@ class AccountMove(models.Model):
                         balance=payloads.round_cents(line.balance),
                         description=description,
                         dimensions=tuple(dimensions),
+                        vat_deduction_percent=deduction,
                         **vat,
                     )
                 )
@@ -237,9 +240,11 @@ class AccountMove(models.Model):
         """Odoo's tax lines must be what Procountor computes from the base lines, to the cent.
 
         Procountor computes each ENTRY's VAT from its net value and ``vatPercent``; Odoo's
-        tax lines are not sent. A difference (manual tax amounts, non-deductible or
-        reverse-charge repartition, global rounding) would make Procountor's books differ
-        from Odoo's, so it is refused."""
+        tax lines are not sent. A difference (manual tax amounts, reverse-charge
+        repartition, global rounding) would make Procountor's books differ from Odoo's, so
+        it is refused. A non-deductible share is sent as the row's ``vatDeductionPercent``:
+        the VAT total stays the same, and its deductible part must match too
+        (``_procountor_check_deductible_vat``)."""
         problems = []
         odoo_by_tax = defaultdict(Decimal)
         for line in tax_lines:
@@ -267,6 +272,8 @@ class AccountMove(models.Model):
                         procountor=procountor,
                     )
                 )
+        if not problems:
+            problems += self._procountor_check_deductible_vat(base_lines, tax_lines, lookup)
         uses = {VAT_TYPE_BY_USE.get(tax.type_tax_use) for tax in base_lines.tax_ids}
         if len(uses - {None}) > 1:
             problems.append(

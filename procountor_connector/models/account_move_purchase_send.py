@@ -109,7 +109,22 @@ class AccountMove(models.Model):
         if not self._procountor_is_purchase():
             return super()._procountor_payload_digest(connection)
         data, problems = self._procountor_prepare_purchase(connection)
-        return False if problems else _payload_hash(payloads.build_purchase_invoice(data))
+        return (
+            False if problems else self._procountor_body_hash(payloads.build_purchase_invoice(data))
+        )
+
+    def _procountor_body_hash(self, body):
+        """A bill's deductible shares go on its accounting rows, not in the invoice body: a
+        bill changed only in them (a tax of the same rate, partly deductible) is changed too.
+        Bills without such a share keep the hash of the body alone."""
+        if not self._procountor_is_purchase():
+            return super()._procountor_body_hash(body)
+        shares = [
+            self._procountor_vat_deduction(line, "")[0] for line in self._procountor_product_lines()
+        ]
+        if all(share is None for share in shares):
+            return _payload_hash(body)
+        return _payload_hash({"invoice": body, "vatDeductionPercent": shares})
 
     def _procountor_build_body(self, data):
         if isinstance(data, payloads.PurchaseInvoiceData):
@@ -325,6 +340,7 @@ class AccountMove(models.Model):
         lines, line_problems = self._procountor_lines_data(lookup)
         problems += line_problems
         problems += self._procountor_check_purchase_taxes()
+        problems += self._procountor_check_purchase_deductions(connection, lookup)
         vat_status, status_problems = self._procountor_purchase_vat_status(connection)
         problems += status_problems
         iban, bic, bank_problems = self._procountor_supplier_bank(partner)
@@ -427,6 +443,45 @@ class AccountMove(models.Model):
                 )
             )
         return problems
+
+    def _procountor_check_purchase_deductions(self, connection, lookup):
+        """A tax with a non-deductible share: Procountor's purchase invoice rows have no
+        ``vatDeductionPercent``; its accounting rows (the ledger receipt written after
+        creation, ``_procountor_step_accounting``) do. Without that step the share cannot
+        reach Procountor, which would book the whole VAT as deductible: refused."""
+        lines = self._procountor_product_lines()
+        problems = []
+        for line in lines:
+            label = (line.name or line.product_id.display_name or "").splitlines()[0][:60]
+            percent, line_problems = self._procountor_vat_deduction(line, label)
+            problems += line_problems
+            if percent is not None and not connection.invoice_accounting_rows:
+                problems.append(
+                    _(
+                        "Line %(line)s: tax %(tax)s is %(percent)s %% deductible. Procountor "
+                        "takes the deductible share on the accounting rows of a purchase "
+                        'invoice: switch on "Set Accounts and Dimensions" on the connection, '
+                        "or use a fully deductible tax.",
+                        line=label,
+                        tax=line.tax_ids.name,
+                        percent=float(percent),
+                    )
+                )
+        if problems:
+            return problems
+        return self._procountor_check_deductible_vat(
+            lines, self.line_ids.filtered("tax_line_id"), lookup
+        )
+
+    def _procountor_accounting_row_values(self, line):
+        """A partly deductible purchase tax: its share on the row (``vatDeductionPercent``)."""
+        values = super()._procountor_accounting_row_values(line)
+        if not self._procountor_is_purchase():
+            return values
+        percent, _problems = self._procountor_vat_deduction(line, "")
+        if percent is not None:
+            values["vatDeductionPercent"] = payloads.json_number(percent)
+        return values
 
     def _procountor_purchase_vat_status(self, connection):
         """``(status, problems)``: the invoice-level purchase VAT status.

@@ -205,7 +205,7 @@ class AccountMove(models.Model):
             "procountor_create_unknown": False,
             "procountor_error": False,
             "procountor_error_retryable": False,
-            "procountor_payload_hash": _payload_hash(body),
+            "procountor_payload_hash": self._procountor_body_hash(body),
             "procountor_outdated": False,
             **remote_vals,
         }
@@ -217,6 +217,11 @@ class AccountMove(models.Model):
             # take the move as abandoned and run the same steps (second PDF, second approval).
             vals["procountor_claimed_at"] = fields.Datetime.now()
         return vals
+
+    def _procountor_body_hash(self, body):
+        """``procountor_payload_hash`` of what is sent with ``body`` (per kind of move): a
+        change of it after sending marks the move out of date."""
+        return _payload_hash(body)
 
     @api.model
     def _procountor_remote_vals(self, remote):
@@ -370,6 +375,7 @@ class AccountMove(models.Model):
             )
             if values:
                 entry["dimensionItemValues"] = values
+            entry.update(self._procountor_accounting_row_values(line))
         receivable = self.line_ids.filtered(lambda line: line.display_type == "payment_term")[:1]
         for transaction in receipt.get("transactions") or ():
             if transaction.get("transactionType") == "REVERSING_ENTRY" and receivable:
@@ -377,6 +383,10 @@ class AccountMove(models.Model):
                     receivable.account_id
                 )
         client.update_ledger_receipt(self.procountor_ledger_receipt_id, receipt)
+
+    def _procountor_accounting_row_values(self, line):
+        """More values of the accounting row of ``line`` (per kind of move): none for sales."""
+        return {}
 
     @api.model
     def _procountor_dimension_values(self, connection, line, accounting_value):
@@ -450,7 +460,9 @@ class AccountMove(models.Model):
         vals = {
             **self._procountor_remote_vals(updated),
             "procountor_step": "created",
-            "procountor_payload_hash": _payload_hash(self._procountor_build_body(data)),
+            "procountor_payload_hash": self._procountor_body_hash(
+                self._procountor_build_body(data)
+            ),
             "procountor_outdated": False,
             "procountor_error": False,
         }

@@ -204,6 +204,14 @@ class ProcountorEndpoints:
             operation="approve_invoice",
         )
 
+    def invalidate_invoice(self, invoice_id):
+        """Invalidate a sales or purchase invoice (open period only); an InfoMessage."""
+        return self.request(
+            "PUT",
+            f"/invoices/{_clean_id(invoice_id)}/invalidate",
+            operation="invalidate_invoice",
+        )
+
     def send_invoice(self, invoice_id):
         return self.request(
             "PUT", f"/invoices/{_clean_id(invoice_id)}/send", operation="send_invoice"
@@ -343,6 +351,14 @@ class ProcountorEndpoints:
             "PUT",
             f"/ledgerreceipts/{_clean_id(receipt_id)}/approve",
             operation="approve_ledger_receipt",
+        )
+
+    def invalidate_ledger_receipt(self, receipt_id):
+        """Invalidate a JOURNAL receipt (open period only); answers an InfoMessage."""
+        return self.request(
+            "PUT",
+            f"/ledgerreceipts/{_clean_id(receipt_id)}/invalidate",
+            operation="invalidate_ledger_receipt",
         )
 
     def create_ledger_receipt(self, data, create_reconciliation=False):

@@ -5,6 +5,7 @@
 import datetime
 
 from odoo import Command
+from odoo.exceptions import RedirectWarning
 from odoo.tests import Form, tagged
 
 from .test_invoice_common import ProcountorInvoiceCase
@@ -260,6 +261,49 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         self.assertNotEqual(move.procountor_invoice_id, first_id)
         statuses = sorted(invoice["status"] for invoice in self.remote_by_number()[move.name])
         self.assertEqual(statuses, ["INVALIDATED", "UNFINISHED"])
+
+    def test_sent_invoice_reset_to_draft_or_cancelled(self):
+        editable = self.make_invoice()
+        editable._procountor_send_batch()
+        # Still unfinished in Procountor: the reset is allowed and says what happens.
+        editable.button_draft()
+        self.assertEqual(editable.state, "draft")
+        self.assertTrue(any("still UNFINISHED" in (m.body or "") for m in editable.message_ids))
+        editable.action_post()
+        self.assertFalse(editable.procountor_outdated)
+        # Approved and sent by Procountor: the reset needs a confirmation.
+        self.connection.write({"invoice_approve": True, "invoice_send": True})
+        sent = self.make_invoice()
+        sent._procountor_send_batch()
+        self.assertEqual(sent.procountor_status, "SENT", sent.procountor_error)
+        with self.assertRaises(RedirectWarning) as caught:
+            sent.button_draft()
+        message, action_id, _button, context = caught.exception.args
+        self.assertIn("is SENT in Procountor", message)
+        self.assertEqual(sent.state, "posted")
+        self.env["ir.actions.server"].browse(action_id).with_context(**context).run()
+        self.assertEqual(sent.state, "draft")
+        self.assertTrue(any("after confirmation" in (m.body or "") for m in sent.message_ids))
+        # Cancelled: never plainly "Sent"; invalidated in Procountor on request only.
+        sent.button_cancel()
+        self.assertTrue(sent.procountor_outdated)
+        self.assertTrue(sent.procountor_can_invalidate)
+        remote_id = sent.procountor_invoice_id
+        self.assertFalse(self.api_calls("PUT", f"/invoices/{remote_id}/invalidate"))
+        sent.action_procountor_invalidate()
+        self.assertEqual(sent.procountor_state, "invalidated")
+        self.assertEqual(sent.procountor_status, "INVALIDATED")
+        self.assertFalse(sent.procountor_outdated or sent.procountor_can_invalidate)
+        self.assertEqual(len(self.api_calls("PUT", f"/invoices/{remote_id}/invalidate")), 1)
+        (remote,) = [i for i in self.remote_invoices() if i["id"] == remote_id]
+        self.assertEqual(remote["status"], "INVALIDATED")
+        # Posted again: the next send creates a new Procountor invoice.
+        sent.button_draft()
+        sent.action_post()
+        self.assertTrue(sent.procountor_outdated)
+        sent._procountor_send_batch()
+        self.assertEqual(sent.procountor_state, "sent", sent.procountor_error)
+        self.assertNotEqual(sent.procountor_invoice_id, remote_id)
 
     def test_unchanged_repost_is_not_flagged(self):
         move = self.make_invoice()

@@ -17,11 +17,13 @@ from pathlib import Path
 from unittest.mock import patch
 
 from odoo import Command, fields
+from odoo.exceptions import RedirectWarning
 from odoo.tests import tagged
 
 from ..procountor_api import payloads
 from ..procountor_api.client import ProcountorClient
 from .test_invoice_common import ProcountorInvoiceCase
+from .vat_deduction import half_deductible_tax
 
 MARCH = datetime.date(2026, 3, 31)
 APRIL = datetime.date(2026, 4, 1)
@@ -527,6 +529,66 @@ class TestJournalSend(ProcountorInvoiceCase):
         self.assertIn("Procountor computes 255.00", move.procountor_error)
         self.assertFalse(self.sandbox_journal())
 
+    def make_entertainment(self, tax, amount=1000.0):
+        """Entertainment costs (rent account) with a half-deductible purchase tax: Odoo books
+        half the VAT on the VAT account and half as a tax line of the non-deductible share."""
+        vat = float(payloads.procountor_vat(Decimal(str(amount)), Decimal("25.5")))
+        return self.make_entry(
+            self.accrual_journal,
+            [
+                (self.rent, amount, 0, "Edustus", {"tax_ids": [Command.set(tax.ids)]}),
+                (self.rent_accrued, 0, round(amount + vat, 2), "Jaksotettu edustus", {}),
+            ],
+            ref="Edustus 03/2026",
+        )
+
+    def test_half_deductible_vat_is_sent_with_its_deduction_percent(self):
+        tax = half_deductible_tax(self.connection, self.tax_purchase, "25.5% edustus 50 %")
+        move = self.make_entertainment(tax)
+        share = move.line_ids.filtered(
+            lambda line: line.tax_line_id and not line.tax_repartition_line_id.use_in_tax_closing
+        )
+        self.assertEqual((share.account_id, share.balance), (self.rent, 127.5))
+        move._procountor_send_batch()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        (receipt,) = self.receipts()
+        self.assertReceiptMatches(move, receipt)
+        rent_row = next(t for t in receipt["transactions"] if t["account"] == "7230")
+        accrued_row = next(t for t in receipt["transactions"] if t["account"] == "2966")
+        self.assertEqual(rent_row["accountingValue"], 1000.0)
+        self.assertEqual(rent_row["vatPercent"], 25.5)
+        self.assertEqual(rent_row["vatDeductionPercent"], 50)
+        self.assertEqual(accrued_row["accountingValue"], -1255.0)
+        self.assertNotIn("vatDeductionPercent", accrued_row)
+        # Procountor's deductible share is Odoo's VAT line in the tax closing, to the cent.
+        deductible = move.line_ids.filtered(
+            lambda line: line.tax_line_id and line.tax_repartition_line_id.use_in_tax_closing
+        )
+        self.assertEqual(
+            payloads.procountor_deductible_vat(
+                Decimal(str(rent_row["accountingValue"])),
+                Decimal(str(rent_row["vatPercent"])),
+                Decimal(str(rent_row["vatDeductionPercent"])),
+            ),
+            payloads.round_cents(deductible.balance),
+        )
+        self.assertSchemasHold()
+
+    def test_non_deductible_share_on_its_own_account_is_refused_naming_the_line(self):
+        tax = half_deductible_tax(
+            self.connection,
+            self.tax_purchase,
+            "25.5% edustus 50 % omalle tilille",
+            share_account=self.other_accrued,
+        )
+        move = self.make_entertainment(tax)
+        move._procountor_send_batch()
+        self.assertEqual(move.procountor_state, "error")
+        self.assertIn("Line Edustus", move.procountor_error)
+        self.assertIn("non-deductible", move.procountor_error)
+        self.assertIn(self.other_accrued.code, move.procountor_error)
+        self.assertFalse(self.sandbox_journal())
+
     def test_closed_period_refusal_is_stored_with_remedy(self):
         move = self.make_payroll(date=datetime.date(2024, 6, 30))
         move._procountor_send_batch()
@@ -639,7 +701,8 @@ class TestJournalSend(ProcountorInvoiceCase):
         self.connection.journal_approve = True
         move = self.make_accrual()
         move._procountor_send_batch()
-        move.button_draft()
+        # Procountor takes no more changes: resetting needs the user's confirmation.
+        move.with_context(procountor_reset_confirmed=True).button_draft()
         move.ref = "Vuokrajaksotus 03/2026 korjattu"
         move.action_post()
         self.assertTrue(move.procountor_outdated)
@@ -651,6 +714,33 @@ class TestJournalSend(ProcountorInvoiceCase):
         self.assertFalse(move.procountor_error_retryable)
         path = f"/ledgerreceipts/{move.procountor_ledger_receipt_id}"
         self.assertFalse([call for call in self.api_calls("PUT") if call["path"] == path])
+
+    def test_sent_entry_reset_to_draft_or_cancelled(self):
+        move = self.make_accrual()
+        move._procountor_send_batch()
+        receipt_id = move.procountor_ledger_receipt_id
+        # Unfinished in Procountor: the reset is allowed and says what happens.
+        move.button_draft()
+        self.assertTrue(any("still UNFINISHED" in (m.body or "") for m in move.message_ids))
+        move.button_cancel()
+        self.assertEqual(move.state, "cancel")
+        self.assertTrue(move.procountor_outdated and move.procountor_can_invalidate)
+        move.action_procountor_invalidate()
+        self.assertEqual(move.procountor_state, "invalidated")
+        (receipt,) = self.receipts()
+        self.assertEqual((receipt["id"], receipt["status"]), (receipt_id, "INVALIDATED"))
+        # Approved in Procountor: resetting needs a confirmation.
+        self.connection.journal_approve = True
+        approved = self.make_payroll()
+        approved._procountor_send_batch()
+        self.assertEqual(approved.procountor_status, "APPROVED", approved.procountor_error)
+        with self.assertRaises(RedirectWarning) as caught:
+            approved.button_draft()
+        self.assertIn("is APPROVED in Procountor", caught.exception.args[0])
+        approved.with_context(procountor_reset_confirmed=True).button_draft()
+        self.assertEqual(approved.state, "draft")
+        self.assertTrue(any("reverse the entry" in (m.body or "") for m in approved.message_ids))
+        self.assertSchemasHold()
 
     def test_reversal_is_sent_as_correction_in_its_own_period(self):
         move = self.make_accrual()

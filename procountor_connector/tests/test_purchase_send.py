@@ -12,15 +12,18 @@ Procountor allows them, the cron and the list action.
 import base64
 import datetime
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from lxml import etree
 
 from odoo import Command, fields
+from odoo.exceptions import RedirectWarning, UserError
 from odoo.tests import tagged
 
 from ..procountor_api import payloads
 from .test_invoice_common import DUE_DATE, INVOICE_DATE, ProcountorInvoiceCase
+from .vat_deduction import half_deductible_tax
 
 SUPPLIER_A_IBAN = "FI49 5000 9420 0287 30"
 SUPPLIER_B_IBAN = "FI58 1017 1000 0001 22"
@@ -285,6 +288,127 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         self.assertEqual({body["type"] for body in partners}, {"SUPPLIER"})
         checked = self.assertRequestsMatchSchemas()
         self.assertLessEqual({"saveInvoice", "updateLedgerReceipt"}, checked)
+
+    def test_half_deductible_vat_reaches_the_accounting_rows(self):
+        self.connection.invoice_accounting_rows = True
+        tax = half_deductible_tax(self.connection, self.ptax_25_5, "25.5% edustus 50 %")
+        bill = self.make_bill(
+            lines=[
+                (1000.0, 1, tax, self.expense, None),
+                (200.0, 1, self.ptax_25_5, self.premises, None),
+            ],
+            ref="EDU-1",
+        )
+        share = bill.line_ids.filtered(
+            lambda line: line.tax_line_id and not line.tax_repartition_line_id.use_in_tax_closing
+        )
+        self.assertEqual((share.account_id, share.balance), (self.expense, 127.5))
+        bill._procountor_send_batch()
+        self.assertEqual(bill.procountor_state, "sent", bill.procountor_error)
+        (invoice,) = self.remote_purchases()
+        self.assertTotalsMatch(bill, invoice)
+        self.assertReceiptAsInOdoo(bill, invoice)
+        entries = [
+            t for t in invoice["ledgerReceipt"]["transactions"] if t["transactionType"] == "ENTRY"
+        ]
+        self.assertEqual(
+            [(t["accountingValue"], t["vatPercent"]) for t in entries],
+            [(1000.0, 25.5), (200.0, 25.5)],
+        )
+        self.assertEqual(entries[0]["vatDeductionPercent"], 50)
+        self.assertNotIn("vatDeductionPercent", entries[1])
+        deductible = bill.line_ids.filtered(
+            lambda line: line.tax_line_id == tax and line.tax_repartition_line_id.use_in_tax_closing
+        )
+        self.assertEqual(
+            payloads.procountor_deductible_vat(Decimal("1000.00"), Decimal("25.5"), Decimal(50)),
+            payloads.round_cents(deductible.balance),
+        )
+        self.assertIn("updateLedgerReceipt", self.assertRequestsMatchSchemas())
+
+    def test_bill_changed_only_in_its_deductible_share_is_sent_again(self):
+        self.connection.invoice_accounting_rows = True
+        bill = self.make_bill(lines=[(1000.0, 1, self.ptax_25_5, self.expense, None)], ref="EDU-4")
+        bill._procountor_send_batch()
+        self.assertEqual(bill.procountor_state, "sent", bill.procountor_error)
+        tax = half_deductible_tax(self.connection, self.ptax_25_5, "25.5% edustus 50 %")
+        bill.button_draft()
+        bill.invoice_line_ids.tax_ids = tax
+        bill.action_post()
+        # Same rate, same purchase invoice body: only the accounting rows differ.
+        self.assertTrue(bill.procountor_outdated)
+        bill._procountor_send_batch()
+        self.assertEqual(bill.procountor_state, "sent", bill.procountor_error)
+        self.assertFalse(bill.procountor_outdated)
+        (invoice,) = self.remote_purchases()
+        (entry,) = [
+            t for t in invoice["ledgerReceipt"]["transactions"] if t["transactionType"] == "ENTRY"
+        ]
+        self.assertEqual(entry["vatDeductionPercent"], 50)
+
+    def test_non_deductible_share_that_cannot_reach_procountor_is_refused(self):
+        tax = half_deductible_tax(self.connection, self.ptax_25_5, "25.5% edustus 50 %")
+        bill = self.make_bill(lines=[(1000.0, 1, tax, self.expense, None)], ref="EDU-2")
+        # Without the accounting step the share has no row to go on.
+        self.connection.invoice_accounting_rows = False
+        bill._procountor_send_batch()
+        self.assertEqual(bill.procountor_state, "error")
+        self.assertIn(
+            "Line Purchase 0: tax 25.5% edustus 50 % is 50.0 % deductible", bill.procountor_error
+        )
+        self.assertIn("Set Accounts and Dimensions", bill.procountor_error)
+        # A share booked on an account of its own: Procountor books it on the row's account.
+        own = half_deductible_tax(
+            self.connection, self.ptax_25_5, "25.5% edustus omalle tilille", self.premises
+        )
+        other = self.make_bill(lines=[(1000.0, 1, own, self.expense, None)], ref="EDU-3")
+        self.connection.invoice_accounting_rows = True
+        other._procountor_send_batch()
+        self.assertEqual(other.procountor_state, "error")
+        self.assertIn(
+            "Line Purchase 0: tax 25.5% edustus omalle tilille books its", other.procountor_error
+        )
+        self.assertIn(self.premises.code, other.procountor_error)
+        self.assertFalse(self.sandbox_journal())
+
+    def test_sent_bill_cancelled_is_invalidated_or_refused_with_remedy(self):
+        self.connection.purchase_approve = True
+        bill = self.make_bill(ref="CAN-1")
+        bill._procountor_send_batch()
+        self.assertEqual(bill.procountor_status, "APPROVED", bill.procountor_error)
+        with self.assertRaises(RedirectWarning):
+            bill.button_draft()
+        self.assertEqual(bill.state, "posted")
+        # Cancelling is its own decision: Odoo's reset on the way asks nothing more.
+        bill.button_cancel()
+        self.assertEqual(bill.state, "cancel")
+        self.assertTrue(bill.procountor_outdated and bill.procountor_can_invalidate)
+        self.assertTrue(any("Invalidate in Procountor" in (m.body or "") for m in bill.message_ids))
+        bill.action_procountor_invalidate()
+        self.assertEqual(bill.procountor_state, "invalidated")
+        (remote,) = self.remote_purchases()
+        self.assertEqual(remote["status"], "INVALIDATED")
+        # Paid in Procountor meanwhile: it refuses; the refusal and the remedy are stored.
+        paid = self.make_bill(ref="CAN-2")
+        paid._procountor_send_batch()
+        self.sandbox_post(
+            f"/_sandbox/invoices/{paid.procountor_invoice_id}/status",
+            {"status": "PAID", "paymentDate": "2026-03-20"},
+        )
+        paid.button_cancel()
+        result = paid.action_procountor_invalidate()
+        self.assertEqual(result["params"]["type"], "danger")
+        self.assertEqual(paid.procountor_state, "sent")
+        self.assertTrue(paid.procountor_outdated and paid.procountor_can_invalidate)
+        self.assertIn("did not invalidate", paid.procountor_error)
+        self.assertIn("vendor refund", paid.procountor_error)
+        refused = self.exchanges(operation="invalidate_invoice").filtered(lambda e: not e.ok)
+        self.assertEqual((refused.res_model, refused.res_id), ("account.move", paid.id))
+        # Only cancelled moves: a posted bill's document is corrected, not invalidated.
+        posted = self.make_bill(ref="CAN-3")
+        posted._procountor_send_batch()
+        with self.assertRaises(UserError):
+            posted.action_procountor_invalidate()
 
     def test_same_number_from_two_suppliers(self):
         """Supplier numbers repeat across suppliers: another supplier's purchase invoice

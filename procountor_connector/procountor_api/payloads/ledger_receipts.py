@@ -83,7 +83,8 @@ class JournalLine:
 
     ``balance``: company currency, debit positive. ``vat_percent``/``vat_status``/
     ``vat_type``: from the tax mapping of the line's tax; an untaxed line has percent 0,
-    status None (sent as ``NO_VAT_STATUS``) and type None."""
+    status None (sent as ``NO_VAT_STATUS``) and type None. ``vat_deduction_percent``: the
+    deductible share of a purchase tax with a non-deductible part (Odoo's repartition)."""
 
     account: str
     balance: Decimal
@@ -92,6 +93,9 @@ class JournalLine:
     vat_status: int | None = None
     vat_type: str | None = None
     dimensions: tuple = ()
+    #: The deductible share of the row's purchase VAT in percent (Procountor's
+    #: ``vatDeductionPercent``): None or 100 for fully deductible VAT (not sent).
+    vat_deduction_percent: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,18 @@ def procountor_vat(value, percent):
     """The VAT Procountor computes for an ENTRY: its net value times ``vatPercent``,
     rounded half up to cents."""
     return round_cents(to_decimal(value) * to_decimal(percent) / 100)
+
+
+def procountor_deductible_vat(value, percent, deduction_percent):
+    """The deductible share of the VAT Procountor computes for an ENTRY: the row's VAT
+    (``procountor_vat``) times ``vatDeductionPercent``, rounded half up to cents. The rest
+    is booked on the row's own account (a cost, like Odoo's non-deductible tax line)."""
+    return round_cents(procountor_vat(value, percent) * to_decimal(deduction_percent) / 100)
+
+
+def is_partly_deductible(deduction_percent):
+    """Whether a ``vatDeductionPercent`` must be sent (anything but none or 100)."""
+    return deduction_percent is not None and to_decimal(deduction_percent) != 100
 
 
 def receipt_imbalance(transactions):
@@ -171,6 +187,12 @@ def journal_problems(data):
     types = {line.vat_type for line in data.lines if line.vat_type}
     if len(types) > 1:
         problems.append("The entry mixes sales and purchase taxes.")
+    for line in data.lines:
+        if is_partly_deductible(line.vat_deduction_percent) and line.vat_type != VAT_TYPE_PURCHASE:
+            problems.append(
+                f"Row {line.account} {line.description!r}: a deductible share of VAT is "
+                "purchase VAT only."
+            )
     return problems
 
 
@@ -195,6 +217,8 @@ def _transaction(line):
         "vatPercent": json_number(to_decimal(line.vat_percent)),
         "vatStatus": line.vat_status if line.vat_status is not None else NO_VAT_STATUS,
     }
+    if is_partly_deductible(line.vat_deduction_percent):
+        transaction["vatDeductionPercent"] = json_number(to_decimal(line.vat_deduction_percent))
     description = _cut(line.description, "description")
     if description:
         transaction["description"] = description
@@ -281,7 +305,8 @@ class JournalAdoptionConflict(AdoptionConflict):
 
 
 def _rows(transactions):
-    """The ENTRY rows of a receipt as comparable tuples (account, value, VAT percent)."""
+    """The ENTRY rows of a receipt as comparable tuples (account, value, VAT percent,
+    deductible share; a row without ``vatDeductionPercent`` is fully deductible)."""
     rows = []
     for transaction in transactions or ():
         if not isinstance(transaction, dict):
@@ -293,6 +318,11 @@ def _rows(transactions):
                 str(transaction.get("account")),
                 round_cents(transaction.get("accountingValue") or 0),
                 to_decimal(transaction.get("vatPercent") or 0).normalize(),
+                to_decimal(
+                    100
+                    if transaction.get("vatDeductionPercent") is None
+                    else transaction["vatDeductionPercent"]
+                ).normalize(),
             )
         )
     return sorted(rows)
@@ -382,9 +412,11 @@ __all__ = [
     "build_journal_receipt_update",
     "create_journal_once",
     "find_journal_receipts",
+    "is_partly_deductible",
     "journal_adoption_differences",
     "journal_problems",
     "name_carries_number",
+    "procountor_deductible_vat",
     "procountor_vat",
     "receipt_imbalance",
     "receipt_name",

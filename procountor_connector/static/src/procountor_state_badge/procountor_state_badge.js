@@ -13,6 +13,11 @@ export class ProcountorStateBadgeField extends BadgeField {
     static template = "procountor_connector.ProcountorStateBadgeField";
 
     get formattedValue() {
+        // A move that no longer matches its Procountor document (changed, cancelled) never
+        // reads as plainly "Sent".
+        if (this.props.record.data.procountor_outdated) {
+            return _t("Procountor: %s, out of date", super.formattedValue);
+        }
         return _t("Procountor: %s", super.formattedValue);
     }
 
@@ -53,6 +58,7 @@ export const procountorStateBadgeField = {
         {name: "procountor_invoice_number", type: "integer"},
         {name: "procountor_invoice_id", type: "integer"},
         {name: "procountor_not_production", type: "boolean"},
+        {name: "procountor_outdated", type: "boolean"},
     ],
 };
 
