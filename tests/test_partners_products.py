@@ -305,3 +305,45 @@ def test_sandbox_refuses_stale_versions(client):
     client.update_product(5001, {**product, "price": 1})
     with pytest.raises(ProcountorValidationError):
         client.update_product(5001, {**product, "price": 2})
+
+
+def test_fetch_window_start_goes_back_by_the_overlap():
+    start = payloads.fetch_window_start("2026-03-02T10:15:00.250")
+    assert start == "2026-03-02T10:05:00.250"
+    assert payloads.fetch_window_start("2026-03-02T10:15:00") == "2026-03-02T10:05:00"
+    # An unreadable bookmark reads everything: no change is skipped.
+    assert payloads.fetch_window_start("not a date") is None
+    assert payloads.fetch_window_start(None) is None
+
+
+@pytest.mark.parametrize(
+    ("remote", "remote_vat", "odoo_vat", "amount", "problem"),
+    [
+        ({"price": 80, "currency": "EUR"}, False, False, Decimal(80), ""),
+        ({"price": 80.5, "currency": "EUR", "vat": 25.5}, True, True, Decimal("80.5"), ""),
+        ({"currency": "EUR"}, False, False, None, ""),
+        ({"price": None, "currency": "EUR"}, False, False, None, ""),
+        ({"price": 0, "currency": "EUR"}, False, False, None, ""),
+        ({"price": "abc", "currency": "EUR"}, False, False, None, payloads.PRICE_NOT_NUMBER),
+        ({"price": True, "currency": "EUR"}, False, False, None, payloads.PRICE_NOT_NUMBER),
+        ({"price": 80}, False, False, None, payloads.PRICE_NO_CURRENCY),
+        ({"price": 900, "currency": "SEK"}, False, False, None, payloads.PRICE_OTHER_CURRENCY),
+        ({"price": 80, "currency": "EUR"}, None, False, None, payloads.PRICE_VAT_UNKNOWN),
+        (
+            {"price": 80, "currency": "EUR", "vat": 24},
+            True,
+            False,
+            None,
+            payloads.PRICE_VAT_MISMATCH,
+        ),
+        ({"price": 80, "currency": "EUR"}, False, True, None, payloads.PRICE_VAT_MISMATCH),
+        ({"price": 80, "currency": "EUR"}, False, None, None, payloads.PRICE_VAT_MISMATCH),
+        # 0 % VAT: the gross price is the net price.
+        ({"price": 80, "currency": "EUR", "vat": 0}, True, False, Decimal(80), ""),
+    ],
+)
+def test_product_price_only_when_its_meaning_is_certain(
+    remote, remote_vat, odoo_vat, amount, problem
+):
+    decision = payloads.product_price(remote, "EUR", remote_vat, odoo_vat)
+    assert (decision.amount, decision.problem) == (amount, problem)

@@ -8,9 +8,20 @@ import dataclasses
 
 from odoo import models
 
+from .procountor_register_link_mixin import ProcountorRegisterBusy
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    def _procountor_send_one(self, connection, client, pdf=None, lookup=None):
+        try:
+            return super()._procountor_send_one(connection, client, pdf, lookup)
+        except ProcountorRegisterBusy:
+            # Another worker is creating this invoice's customer, supplier or product in
+            # Procountor right now: this invoice waits for the next run (it is not claimed
+            # yet), as an invoice claimed by another worker does.
+            return "skipped"
 
     def _procountor_partner_id(self, connection):
         link = self.commercial_partner_id._procountor_link(connection, "customer")
@@ -80,13 +91,33 @@ class AccountMove(models.Model):
         if self._procountor_send_kind() != "sales":
             # Other kinds link their own partners (a vendor bill: the supplier).
             return super()._procountor_create_once(connection, client, data)
+        pushed = False
         if connection.partner_create_on_send and not data.partner_id:
-            link, _outcome = self.commercial_partner_id._procountor_push(connection, client)
+            link, _outcome = self.commercial_partner_id._procountor_push(
+                connection, client, create_only=True
+            )
             data = dataclasses.replace(data, partner_id=link.procountor_id)
+            pushed = True
         if connection.product_create_on_send:
             products = self._procountor_unlinked_products(connection)
             for product in products:
-                product._procountor_push(connection, client)
+                product._procountor_push(connection, client, create_only=True)
             if products:
                 data = self._procountor_with_product_ids(connection, data)
+                pushed = True
+        if pushed:
+            self._procountor_relock_after_register()
         return super()._procountor_create_once(connection, client, data)
+
+    def _procountor_relock_after_register(self):
+        """Creating a partner or product committed its claim and its answer, and so ended
+        this transaction's lock on the invoice: another worker may have taken the invoice
+        since. Take the lock again and look again, as ``_procountor_send_one`` does first;
+        the invoice is left to that worker (skipped) when it is busy or already sent."""
+        self.ensure_one()
+        if (
+            not self._procountor_try_lock()
+            or self.procountor_invoice_id
+            or (self.procountor_state == "sending" and self._procountor_claim_is_active())
+        ):
+            raise ProcountorRegisterBusy()

@@ -198,8 +198,9 @@ class AccountMove(models.Model):
             and not data.partner_id
         ):
             link, _outcome = self.commercial_partner_id._procountor_push(
-                connection, client, "supplier"
+                connection, client, "supplier", create_only=True
             )
+            self._procountor_relock_after_register()
             if link.procountor_id:
                 data = dataclasses.replace(data, partner_id=link.procountor_id)
         return super()._procountor_create_once(connection, client, data)

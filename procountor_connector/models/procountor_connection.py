@@ -206,16 +206,22 @@ class ProcountorConnection(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [self._procountor_normalize_version(vals) for vals in vals_list]
-        if not self._procountor_may_change_endpoint() and any(
-            vals.get("environment") == "custom" for vals in vals_list
-        ):
-            raise AccessError(
-                self.env._(
-                    "Only system administrators may create a Procountor connection with a "
-                    "custom URL."
+        with self.env.cr.savepoint():
+            # In a savepoint: a refused creation leaves nothing behind, even for a caller
+            # that catches the error.
+            connections = super().create(vals_list)
+            # The created records, not the vals: context defaults (default_environment,
+            # default_base_url) and field defaults fill in what the vals leave out.
+            if not self._procountor_may_change_endpoint() and any(
+                connection.environment == "custom" or connection.base_url
+                for connection in connections
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only system administrators may create a Procountor connection "
+                        "with a custom URL."
+                    )
                 )
-            )
-        connections = super().create(vals_list)
         for connection in connections:
             company = connection.company_id.sudo()
             if not company.procountor_connection_id:

@@ -14,6 +14,7 @@ from odoo.exceptions import AccessError, UserError
 from ..procountor_api import payloads
 from ..procountor_api.exceptions import ProcountorError
 from .procountor_cron_guard import procountor_isolated
+from .procountor_register_link_mixin import ProcountorRegisterBusy
 
 _logger = logging.getLogger(__name__)
 
@@ -193,6 +194,16 @@ class ProcountorConnection(models.Model):
                     outcomes["failed"] += 1
                     errors.append(f"{record.display_name}: {exc.message}")
                     continue
+                except ProcountorRegisterBusy:
+                    outcomes["failed"] += 1
+                    errors.append(
+                        _(
+                            "%(record)s: being created in Procountor by another user or the "
+                            "scheduled send right now; export it again in a few minutes.",
+                            record=record.display_name,
+                        )
+                    )
+                    continue
                 outcomes[outcome] += 1
                 if outcome == "conflict":
                     errors.append(f"{record.display_name}: {link.sync_error}")
@@ -237,7 +248,10 @@ class ProcountorConnection(models.Model):
         match (``payloads.Match``) and, when confirm may need it, the full remote object."""
         self.ensure_one()
         since = self.partner_fetch_version if kind == "partner" else self.product_fetch_version
-        filters = {"versionStartDate": since} if incremental and since else {}
+        # An overlap behind the bookmark: a change committed late is read on the next run
+        # (re-reading an unchanged record changes nothing: its line is "unchanged").
+        start = payloads.fetch_window_start(since) if incremental and since else None
+        filters = {"versionStartDate": start} if start else {}
         with self._procountor_client(record=self) as client:
             if kind == "partner":
                 basics = list(client.search_business_partners(**filters))
@@ -369,11 +383,14 @@ class ProcountorConnection(models.Model):
             fill_defaults=True,
         )
 
-    def _procountor_apply_lines(self, kind, lines, records, record_vals, link_type, fill_defaults):
+    def _procountor_apply_lines(
+        self, kind, lines, records, record_vals, link_type, fill_defaults, after=None
+    ):
         """Apply preview lines to partners or products (``records``, an empty recordset):
         writes, one batch create, then the links; returns ``{action: count}``.
         ``record_vals(remote, update=False)`` gives a record's Odoo values,
-        ``link_type(remote type)`` the link's type."""
+        ``link_type(remote type)`` the link's type; ``after([(action, remote, record id)])``
+        (optional) runs once the links exist, on the created and updated records."""
         Link = self.env[f"procountor.{kind}.link"]
         now = fields.Datetime.now()
         counts = dict.fromkeys(dict(LINE_ACTIONS), 0)
@@ -398,7 +415,9 @@ class ProcountorConnection(models.Model):
             if action in ("link", "link_update")
         ]
         if pairs:
-            Link.create(
+            # sudo: only the link code sets what a link joins (TARGET_FIELDS); the records
+            # come from the preview of this connection.
+            Link.sudo().create(
                 [
                     {
                         "connection_id": self.id,
@@ -416,7 +435,19 @@ class ProcountorConnection(models.Model):
             for link in Link.search(
                 [("connection_id", "=", self.id), ("procountor_id", "in", list(updated))]
             ):
-                link.write(self._procountor_link_vals(updated[link.procountor_id], now))
+                link.sudo().write(self._procountor_link_vals(updated[link.procountor_id], now))
+        if after:
+            after(
+                [
+                    ("create", remote, record_id)
+                    for (remote, _vals), record_id in zip(creates, created.ids, strict=True)
+                ]
+                + [
+                    (action, remote, odoo_id)
+                    for action, _rid, odoo_id, remote in lines
+                    if action in ("update", "link_update")
+                ]
+            )
         return counts
 
     @api.model
@@ -484,20 +515,22 @@ class ProcountorConnection(models.Model):
             partial(self._procountor_product_vals, units=units),
             lambda remote_type: "purchase" if remote_type == "PURCHASE" else "sales",
             fill_defaults=False,
+            after=self._procountor_apply_product_prices,
         )
 
     def _procountor_product_vals(self, remote, units, update=False):
-        price_field = "standard_price" if remote.get("type") == "PURCHASE" else "list_price"
+        """Odoo values of a Procountor product, without its price: prices are a step of
+        their own (``_procountor_apply_product_prices``), written only when their meaning
+        is certain."""
         vals = {
             "name": remote.get("name"),
             "default_code": (remote.get("code") or "").strip() or False,
-            price_field: remote.get("price") or 0.0,
         }
         uom = units.get(remote.get("unit"))
         if uom and not update:
             vals.update(uom_id=uom, uom_po_id=uom)
         if update:
-            return {key: value for key, value in vals.items() if value or key == price_field}
+            return {key: value for key, value in vals.items() if value}
         return {
             **vals,
             "company_id": self.company_id.id,

@@ -30,5 +30,18 @@ class ProcountorPartnerLink(models.Model):
     ]
 
     @api.model
+    def _procountor_target_fields(self):
+        return (*super()._procountor_target_fields(), "partner_id", "partner_type")
+
+    def _procountor_synced_vals(self, remote):
+        # Written with the rest, before the commit that ends the creation: a write after
+        # it would race with another worker that found the link created.
+        vals = super()._procountor_synced_vals(remote)
+        number = (remote.get("invoicingInfo") or {}).get("customerNumber")
+        if number:
+            vals["customer_number"] = number
+        return vals
+
+    @api.model
     def _procountor_type(self, remote_type):
         return "supplier" if remote_type == "SUPPLIER" else "customer"

@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
 
 PRODUCT_TYPES = [("sales", "Sales"), ("purchase", "Purchase")]
 
@@ -27,3 +27,7 @@ class ProcountorProductLink(models.Model):
             "A product can be linked only once per connection and product type.",
         ),
     ]
+
+    @api.model
+    def _procountor_target_fields(self):
+        return (*super()._procountor_target_fields(), "product_id", "product_type")

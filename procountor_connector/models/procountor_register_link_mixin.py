@@ -1,9 +1,34 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import _, fields, models
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import mute_logger
 
 from ..procountor_api import payloads
 from ..procountor_api.exceptions import ProcountorError
+from .account_move import CLAIM_LEASE
+
+#: Fields that say which Odoo and Procountor records a link joins, and where its creation
+#: stands: only the fetch and link code (as superuser) and Procountor managers set them.
+TARGET_FIELDS = (
+    "connection_id",
+    "procountor_id",
+    "version",
+    "state",
+    "create_unknown",
+    "claimed_at",
+)
+
+
+class ProcountorRegisterBusy(Exception):
+    """Another worker holds this link (its row, or a live claim of a creation in Procountor):
+    nothing was sent; the caller leaves its work for the next run."""
+
+    def __init__(self, link=None):
+        super().__init__(link)
+        self.link = link
 
 
 class ProcountorRegisterLinkMixin(models.AbstractModel):
@@ -41,6 +66,58 @@ class ProcountorRegisterLinkMixin(models.AbstractModel):
         "attempt looks the record up in Procountor and adopts it instead of creating it again.",
     )
     sync_error = fields.Text("Last Error", copy=False)
+    claimed_at = fields.Datetime(
+        "Creation Claimed At",
+        copy=False,
+        readonly=True,
+        help="Technical: when a worker claimed the creation of this record in Procountor; "
+        "while the claim is recent no other worker POSTs it.",
+    )
+    target_editable = fields.Boolean(
+        compute="_compute_target_editable",
+        help="Technical: the current user may change what the link joins.",
+    )
+
+    @api.depends_context("uid")
+    def _compute_target_editable(self):
+        self.target_editable = self._procountor_may_edit_targets()
+
+    @api.model
+    def _procountor_may_edit_targets(self):
+        return self.env.su or self.env.user.has_group(
+            "procountor_connector.group_procountor_manager"
+        )
+
+    @api.model
+    def _procountor_target_fields(self):
+        """Fields only the link code and Procountor managers may set (see ``TARGET_FIELDS``)."""
+        return TARGET_FIELDS
+
+    def _procountor_check_targets(self, vals_list):
+        """A link joins an Odoo record to a Procountor record: re-pointing it by hand (RPC)
+        would send invoices to another customer or skip a creation; refused to ordinary
+        users, who change links through the fetch and the export."""
+        if self._procountor_may_edit_targets():
+            return
+        protected = self._procountor_target_fields()
+        touched = sorted({name for vals in vals_list for name in vals if name in protected})
+        if touched:
+            raise AccessError(
+                _(
+                    "Only Procountor managers may set these fields of a Procountor link: "
+                    "%(fields)s. Fetch from Procountor or export the record instead.",
+                    fields=", ".join(touched),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._procountor_check_targets(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._procountor_check_targets([vals])
+        return super().write(vals)
 
     def init(self):
         # One link per Procountor record and connection. A partial unique index, because
@@ -59,17 +136,70 @@ class ProcountorRegisterLinkMixin(models.AbstractModel):
             # call: a crash or a retry then finds it (exactly-once creation).
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    def _procountor_push(self, body, ops):
+    @api.model
+    def _procountor_create_pending(self, vals):
+        """A new link, still to be created in Procountor. Two workers may create it at
+        once: the second waits for the first one's commit and meets the unique constraint;
+        it then leaves the record to the first (``ProcountorRegisterBusy``)."""
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return self.sudo().create({**vals, "state": "pending"})
+        except (psycopg2.errors.UniqueViolation, psycopg2.errors.SerializationFailure):
+            raise ProcountorRegisterBusy() from None
+
+    def _procountor_try_lock(self):
+        """Lock the link row for this transaction; False when another worker has it (or
+        changed it since this transaction began)."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                self.env.cr.execute(
+                    f"SELECT id FROM {self._table} WHERE id = %s "  # noqa: S608
+                    "FOR NO KEY UPDATE NOWAIT",
+                    [self.id],
+                )
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+            return False
+        # What other workers committed before we got the lock is what we look at.
+        self.invalidate_recordset()
+        return True
+
+    def _procountor_claim_is_active(self):
+        self.ensure_one()
+        claimed = self.claimed_at
+        return bool(claimed) and fields.Datetime.now() - claimed < CLAIM_LEASE
+
+    def _procountor_push(self, body, ops, create_only=False):
         """Create the Procountor record of this link exactly once, or update it with the
         stored ``version``. ``ops``: ``create(body)``, ``find(body)``, ``get(id)``,
         ``put(id, body)``, ``merge(remote, body)``. Returns ``created``, ``adopted``,
-        ``updated`` or ``conflict``; a ``ProcountorError`` is stored and propagates."""
+        ``updated``, ``conflict`` or, with ``create_only``, ``linked`` (nothing to do); a
+        ``ProcountorError`` is stored and propagates.
+
+        As the invoice pipeline does: the row is locked, then a durable claim (``pending``,
+        ``create_unknown``, ``claimed_at``) is committed before the POST; a worker that finds
+        the row locked or a live claim raises ``ProcountorRegisterBusy`` and POSTs nothing.
+        """
         self.ensure_one()
+        if not self._procountor_try_lock():
+            raise ProcountorRegisterBusy(self)
         if self.procountor_id:
+            if create_only:
+                return "linked"
             return self._procountor_push_update(body, ops)
+        if self._procountor_claim_is_active():
+            # Another worker's POST may be on its way: its answer, or after its lease a
+            # look-up, gives the record; a second POST would create it twice.
+            raise ProcountorRegisterBusy(self)
 
         def claim():
-            self.write({"state": "pending", "create_unknown": True})
+            self.sudo().write(
+                {
+                    "state": "pending",
+                    "create_unknown": True,
+                    "claimed_at": fields.Datetime.now(),
+                }
+            )
             self._procountor_commit()
 
         try:
@@ -80,14 +210,16 @@ class ProcountorRegisterLinkMixin(models.AbstractModel):
                 create_unknown=self.create_unknown,
             )
         except ProcountorError as exc:
-            vals = {"sync_error": exc.message}
+            # The attempt is over (its answer lost or a refusal): the claim ends; an
+            # unconfirmed POST keeps ``create_unknown``, so the next attempt looks it up.
+            vals = {"sync_error": exc.message, "claimed_at": False}
             if not exc.ambiguous:
                 # Procountor answered and created nothing: the next attempt may POST again.
                 vals.update(create_unknown=False, state="error")
-            self.write(vals)
+            self.sudo().write(vals)
             self._procountor_commit()
             raise
-        self.write(self._procountor_synced_vals(remote))
+        self.sudo().write(self._procountor_synced_vals(remote))
         self._procountor_commit()
         return "adopted" if adopted else "created"
 
@@ -104,13 +236,13 @@ class ProcountorRegisterLinkMixin(models.AbstractModel):
             if "INVALID_VERSION" in exc.codes:
                 self._procountor_conflict(None)
                 return "conflict"
-            self.write({"sync_error": exc.message, "state": "error"})
+            self.sudo().write({"sync_error": exc.message, "state": "error"})
             raise
-        self.write(self._procountor_synced_vals(result))
+        self.sudo().write(self._procountor_synced_vals(result))
         return "updated"
 
     def _procountor_conflict(self, remote_version):
-        self.write(
+        self.sudo().write(
             {
                 "state": "error",
                 "sync_error": _(
@@ -131,5 +263,6 @@ class ProcountorRegisterLinkMixin(models.AbstractModel):
             "last_sync": fields.Datetime.now(),
             "state": "linked",
             "create_unknown": False,
+            "claimed_at": False,
             "sync_error": False,
         }

@@ -98,18 +98,19 @@ class ProductProduct(models.Model):
             active=self.active,
         )
 
-    def _procountor_push(self, connection, client, product_type="sales"):
+    def _procountor_push(self, connection, client, product_type="sales", create_only=False):
         self.ensure_one()
         link = self._procountor_link(connection, product_type)
         if not link:
-            link = self.env["procountor.product.link"].create(
+            link = self.env["procountor.product.link"]._procountor_create_pending(
                 {
                     "connection_id": connection.id,
                     "product_id": self.id,
                     "product_type": product_type,
-                    "state": "pending",
                 }
             )
+        # The link code sets what the link joins; users may not (see TARGET_FIELDS).
+        link = link.sudo()
         body = payloads.build_product(self._procountor_product_data(connection, product_type))
         outcome = link._procountor_push(
             body,
@@ -120,5 +121,6 @@ class ProductProduct(models.Model):
                 "put": client.update_product,
                 "merge": payloads.merge_product,
             },
+            create_only=create_only,
         )
         return link, outcome

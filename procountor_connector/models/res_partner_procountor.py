@@ -127,20 +127,21 @@ class ResPartner(models.Model):
             active=partner.active,
         )
 
-    def _procountor_push(self, connection, client, partner_type="customer"):
+    def _procountor_push(self, connection, client, partner_type="customer", create_only=False):
         """Create (exactly once) or update this commercial partner in Procountor; returns
         ``(link, outcome)``."""
         self.ensure_one()
         link = self._procountor_link(connection, partner_type)
         if not link:
-            link = self.env["procountor.partner.link"].create(
+            link = self.env["procountor.partner.link"]._procountor_create_pending(
                 {
                     "connection_id": connection.id,
                     "partner_id": self.id,
                     "partner_type": partner_type,
-                    "state": "pending",
                 }
             )
+        # The link code sets what the link joins; users may not (see TARGET_FIELDS).
+        link = link.sudo()
         body = payloads.build_business_partner(
             self._procountor_partner_data(connection, partner_type)
         )
@@ -153,7 +154,6 @@ class ResPartner(models.Model):
                 "put": client.update_business_partner,
                 "merge": payloads.merge_business_partner,
             },
+            create_only=create_only,
         )
-        if outcome != "conflict":
-            link.customer_number = (body.get("invoicingInfo") or {}).get("customerNumber") or False
         return link, outcome

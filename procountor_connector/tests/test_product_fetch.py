@@ -111,7 +111,11 @@ class TestProductFetch(ProcountorTestCommon):
                 remote = client.get_product(remote_id)
                 client.update_product(remote_id, {**remote, "name": f"Muutettu {remote_id}"})
         third = self._wizard(incremental=True, update_matched=True)
-        touched = third.line_ids.filtered(lambda line: line.action != "none")
+        # The overlap window re-reads the whole seed (fetched seconds ago): only the changed
+        # products have something to do; the conflict stays skipped.
+        touched = third.line_ids.filtered(
+            lambda line: line.action != "none" and line.status != "conflict"
+        )
         self.assertEqual(sorted(touched.mapped("procountor_id")), changed)
         third.action_confirm()
         for remote_id in changed:

@@ -6,6 +6,7 @@ products would do, line by line, then exactly that on confirm."""
 import json
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 from ..models.procountor_connection_register import LINE_ACTIONS, line_action
 from ..procountor_api import payloads
@@ -27,6 +28,9 @@ MATCH_KEYS = [
     ("name", "Name"),
 ]
 
+#: What a user may change on a preview line.
+USER_LINE_FIELDS = frozenset(("skip",))
+
 
 class ProcountorRegisterFetch(models.TransientModel):
     _name = "procountor.register.fetch"
@@ -42,7 +46,10 @@ class ProcountorRegisterFetch(models.TransientModel):
         help="Overwrite the Odoo fields of matched and linked records with Procountor's values "
         "(empty Procountor fields never blank Odoo's).",
     )
-    max_version = fields.Char(readonly=True)
+    max_version = fields.Char(
+        readonly=True,
+        help="Technical: the bookmark the fetch moves to on confirm; set by the fetch only.",
+    )
     state = fields.Selection([("preview", "Preview"), ("done", "Done")], default="preview")
     result = fields.Text(readonly=True)
     line_ids = fields.One2many("procountor.register.fetch.line", "wizard_id", "Lines")
@@ -59,6 +66,23 @@ class ProcountorRegisterFetch(models.TransientModel):
             wizard.count_new = statuses.count("new")
             wizard.count_conflict = statuses.count("conflict")
             wizard.count_unchanged = statuses.count("unchanged")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._procountor_check_fetched_fields(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._procountor_check_fetched_fields([vals])
+        return super().write(vals)
+
+    @api.model
+    def _procountor_check_fetched_fields(self, vals_list):
+        """The bookmark comes from what Procountor answered: set by users (RPC), it would
+        make every later incremental fetch skip changes. Only the fetch (as superuser)
+        writes it."""
+        if not self.env.su and any("max_version" in vals for vals in vals_list):
+            raise AccessError(_("The fetch bookmark is set by the fetch from Procountor only."))
 
     def _procountor_load(self):
         """Fetch from Procountor and store one line per record."""
@@ -83,8 +107,10 @@ class ProcountorRegisterFetch(models.TransientModel):
             if match.status == payloads.CONFLICT:
                 vals["note"] = self._procountor_conflict_note(model, match)
             vals_list.append(vals)
-        self.env["procountor.register.fetch.line"].create(vals_list)
-        self.max_version = preview["max_version"]
+        # sudo: lines and bookmark hold what Procountor answered; users may not set them
+        # (only ``skip`` on a line, see ``ProcountorRegisterFetchLine``).
+        self.env["procountor.register.fetch.line"].sudo().create(vals_list)
+        self.sudo().max_version = preview["max_version"]
 
     def _procountor_conflict_note(self, model, match):
         labels = self.env["procountor.register.fetch.line"]._fields["match_key"]
@@ -165,6 +191,26 @@ class ProcountorRegisterFetchLine(models.TransientModel):
                 line.status, line.wizard_id.create_missing, line.wizard_id.update_matched
             )
             line.action = "skip" if line.skip and action != "none" else action
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._procountor_check_user_fields(vals_list, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._procountor_check_user_fields([vals])
+        return super().write(vals)
+
+    @api.model
+    def _procountor_check_user_fields(self, vals_list, creating=False):
+        """A line is what Procountor answered and what confirm does with it (which Odoo
+        record, which Procountor id, the remote data): users only choose to skip it."""
+        if self.env.su:
+            return
+        if creating or any(set(vals) - USER_LINE_FIELDS for vals in vals_list):
+            raise AccessError(
+                _("The lines of a fetch come from Procountor: only Skip may be changed.")
+            )
 
     def _remote(self):
         return json.loads(self.remote_data or "{}")

@@ -99,14 +99,22 @@ from .partners import (
     partner_keys,
 )
 from .products import (
+    PRICE_NO_CURRENCY,
+    PRICE_NOT_NUMBER,
+    PRICE_OTHER_CURRENCY,
+    PRICE_VAT_MISMATCH,
+    PRICE_VAT_UNKNOWN,
     PRODUCT_TYPES,
+    PriceDecision,
     ProductData,
     build_product,
     merge_product,
     product_keys,
+    product_price,
 )
 from .matching import (
     CONFLICT,
+    FETCH_OVERLAP,
     LINKED,
     MATCHED,
     NEW,
@@ -115,6 +123,7 @@ from .matching import (
     UNCHANGED,
     Match,
     OdooIndex,
+    fetch_window_start,
     match_records,
 )
 from .register_once import (
@@ -212,6 +221,15 @@ __all__ = [
     "find_business_partner",
     "find_product",
     "match_records",
+    "product_price",
+    "PriceDecision",
+    "PRICE_NO_CURRENCY",
+    "PRICE_NOT_NUMBER",
+    "PRICE_OTHER_CURRENCY",
+    "PRICE_VAT_MISMATCH",
+    "PRICE_VAT_UNKNOWN",
+    "fetch_window_start",
+    "FETCH_OVERLAP",
     "merge_business_partner",
     "merge_product",
     "partner_identifier",

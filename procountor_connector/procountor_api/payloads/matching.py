@@ -14,6 +14,7 @@ The fetch wizard builds an :class:`OdooIndex` from Odoo in a few queries, then
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 #: Matching order of partners and products (issue 9).
 PARTNER_KEYS = ("business_id", "vat", "customer_number", "name")
@@ -24,6 +25,12 @@ UNCHANGED = "unchanged"
 MATCHED = "matched"
 NEW = "new"
 CONFLICT = "conflict"
+
+#: How far behind its bookmark an incremental fetch starts again. Procountor stamps a
+#: record's ``version`` when its change starts, and the change becomes visible when it is
+#: committed: a record stamped before the newest one seen may appear later. Re-reading the
+#: window costs a few unchanged rows (they change nothing) and skips no change.
+FETCH_OVERLAP = timedelta(minutes=10)
 
 
 @dataclass
@@ -85,3 +92,15 @@ def match_records(remotes, index, key_order, keys_of):
             break
         result.append(match)
     return result
+
+
+def fetch_window_start(bookmark, overlap=FETCH_OVERLAP):
+    """``versionStartDate`` of an incremental fetch: ``bookmark`` (the newest version seen,
+    an ISO date-time) moved back by ``overlap``; None (fetch everything) when the bookmark
+    cannot be read, so that no change is skipped."""
+    try:
+        moment = datetime.fromisoformat(bookmark)
+    except (TypeError, ValueError):
+        return None
+    start = moment - overlap
+    return start.isoformat(timespec="milliseconds" if start.microsecond else "seconds")
