@@ -444,8 +444,12 @@ class AccountMove(models.Model):
             )[:1]
             if not payment:
                 # A cash discount entry or a set-off: name what Odoo booked for it.
-                link = self.env["procountor.payment.link"].sudo().search(
-                    [("move_id", "=", self.id), ("event_id", "=", str(flag.event_id))], limit=1
+                link = (
+                    self.env["procountor.payment.link"]
+                    .sudo()
+                    .search(
+                        [("move_id", "=", self.id), ("event_id", "=", str(flag.event_id))], limit=1
+                    )
                 )
                 payment = link.entry_id or link.counterpart_move_id
             return _(

@@ -227,39 +227,47 @@ class AccountMove(models.Model):
         largest = max(groups, key=lambda taxes: abs(groups[taxes]))
         shares[largest] = currency.round(shares[largest] + discount - sum(shares.values()))
         lines = []
+        name = _("Cash discount (Procountor %(id)s)", id=row.id)
         for taxes, share in shares.items():
             if float_is_zero(share, precision_rounding=currency.rounding):
                 continue
-            net = self._procountor_net_of(taxes, share)
-            if net is None:
-                return [], self._procountor_discount_not_to_the_cent(row)
-            lines.append(
-                {
-                    "name": _("Cash discount (Procountor %(id)s)", id=row.id),
-                    "account_id": account.id,
-                    "partner_id": self.commercial_partner_id.id,
-                    "balance": direction * net,
-                    "tax_ids": [Command.set(taxes.ids)],
-                }
-            )
+            net, rest = self._procountor_net_of(taxes, share)
+            line = {
+                "name": name,
+                "account_id": account.id,
+                "partner_id": self.commercial_partner_id.id,
+            }
+            lines.append({**line, "balance": direction * net, "tax_ids": [Command.set(taxes.ids)]})
+            if rest:
+                # A gross amount that no net plus its rounded VAT reaches (25.5 % VAT moves the
+                # gross by 1.255 cents a cent): the cent goes to the net without VAT, as Odoo
+                # puts the rounding of an early-payment discount on its largest base line.
+                lines.append({**line, "balance": direction * rest})
         return lines, ""
 
     def _procountor_net_of(self, taxes, gross):
-        """The net amount whose VAT (``taxes``, as Odoo computes it) makes ``gross`` to the
-        cent, or None."""
+        """``(net, rest)`` for the share ``gross`` of a discount: the VAT that Odoo computes
+        on ``net`` with ``taxes`` is the VAT included in ``gross`` (gross × rate / (1 + rate),
+        to the cent) where a net reaches it, and ``rest`` (0.0 or a cent) is what is left of
+        ``gross`` after net and VAT."""
         currency = self.currency_id
         if not taxes:
-            return gross
+            return gross, 0.0
         rate = sum(taxes.mapped("amount")) / 100.0
-        first = currency.round(gross / (1 + rate))
-        for step in (0, 1, -1, 2, -2):
+        included_vat = currency.round(gross * rate / (1 + rate))
+        first = currency.round(gross - included_vat)
+        best = None
+        for step in (0, -1, 1, -2, 2):
             net = currency.round(first + step * currency.rounding)
-            result = taxes.compute_all(net, currency=currency, quantity=1.0)
-            if not float_compare(
-                result["total_included"], gross, precision_rounding=currency.rounding
-            ):
-                return net
-        return None
+            vat = currency.round(
+                taxes.compute_all(net, currency=currency, quantity=1.0)["total_included"] - net
+            )
+            rest = currency.round(gross - net - vat)
+            # First the included VAT, then the smallest rest.
+            key = (currency.compare_amounts(vat, included_vat) != 0, abs(rest))
+            if best is None or key < best[0]:
+                best = (key, net, rest)
+        return best[1], best[2]
 
     # ------------------------------------------------------------------ set-off
 

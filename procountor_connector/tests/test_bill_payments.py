@@ -351,3 +351,85 @@ class TestPaymentTypeDecisions(ProcountorTestCommon):
         self.assertEqual(self.apply(move, "CHARGECARD", 88200), "registered")
         self.assertEqual(move.matched_payment_ids.journal_id, card)
         self.assertEqual(move.payment_state, "paid")
+
+    def test_cash_discount_setup_is_checked_before_any_call(self):
+        misc = self.company_data["default_journal_misc"]
+        discounts = self.env["account.account"].create(
+            {"name": "Myönnetyt käteisalennukset", "code": "30901", "account_type": "income"}
+        )
+        self.connection.payment_discount_sale_account_id = discounts
+        missing = "\n".join(self.connection._procountor_payment_missing())
+        self.assertIn("no journal for cash discounts", missing)
+        self.connection.write(
+            {
+                "payment_discount_journal_id": misc.id,
+                "journal_send_journal_ids": [Command.set(misc.ids)],
+            }
+        )
+        missing = "\n".join(self.connection._procountor_payment_missing())
+        self.assertIn("would be booked twice", missing)
+        self.connection.journal_send_journal_ids = [Command.clear()]
+        self.assertFalse(self.connection._procountor_payment_missing())
+
+    def test_cash_discount_on_two_vat_rates_is_split_to_the_cent(self):
+        chart = self.env["account.chart.template"].with_company(self.company)
+        tax_255 = chart.ref("tax_dom_sales_goods_25_5")
+        tax_14 = chart.ref("tax_dom_sales_goods_14")
+        tax_14.active = True
+        granted = self.env["account.account"].create(
+            {"name": "Myönnetyt käteisalennukset", "code": "30902", "account_type": "income"}
+        )
+        self.connection.write(
+            {
+                "payment_discount_sale_account_id": granted.id,
+                "payment_discount_journal_id": self.company_data["default_journal_misc"].id,
+            }
+        )
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.partner_a.id,
+                "invoice_date": "2026-03-01",
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "A", "price_unit": 100.0, "tax_ids": [Command.set(tax_255.ids)]}
+                    ),
+                    Command.create(
+                        {"name": "B", "price_unit": 100.0, "tax_ids": [Command.set(tax_14.ids)]}
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+        move.sudo().write(
+            {"procountor_invoice_id": 9300, "procountor_connection_id": self.connection.id}
+        )
+        self.assertAlmostEqual(move.amount_total, 239.5)
+        events = [
+            {"id": 88301, "type": "BANKSTATEMENT", "paidAmount": 229.5},
+            {"id": 88302, "type": "CASHDISCOUNT", "paidAmount": 10.0},
+        ]
+        for event in events:
+            event.update(paymentDate="2026-03-10", paidCurrency="EUR")
+        summary = ProcountorPaymentSummary(self.env)
+        journals = self.connection._procountor_payment_journals()
+        outcome = move._procountor_apply_payment_events(
+            self.connection, events, "s", journals, summary
+        )
+        self.assertEqual(outcome, "registered", move.procountor_payment_message)
+        self.assertEqual(move.payment_state, "paid")
+        link = self.env["procountor.payment.link"].sudo().search([("move_id", "=", move.id)])
+        entry = link.entry_id
+        receivable = entry.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        self.assertAlmostEqual(receivable.balance, -10.0)
+        vat = entry.line_ids.filtered("tax_repartition_line_id")
+        self.assertEqual(vat.tax_line_id, tax_255 | tax_14)
+        net = entry.line_ids.filtered(lambda line: line.account_id == granted)
+        self.assertAlmostEqual(sum(net.mapped("balance")) + sum(vat.mapped("balance")), 10.0)
+        # The VAT corrected is the VAT share of each rate's part of the discount, to the cent.
+        by_tax = {line.tax_line_id: line.balance for line in vat}
+        # 5.24 of the discount is at 25.5 %: VAT 5.24 × 25.5 / 125.5 = 1.06; 4.76 at 14 %: 0.58.
+        self.assertAlmostEqual(by_tax[tax_255], 1.06)
+        self.assertAlmostEqual(by_tax[tax_14], 0.58)
