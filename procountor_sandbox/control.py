@@ -1,7 +1,7 @@
 """The control API under /_sandbox/ (JSON), for tests and demos.
 
 POST reset, POST seed, POST invoices/{id}/payments, DELETE invoices/{id}/payments/{event id},
-POST invoices/{id}/status,
+POST invoices/{id}/setoff, POST invoices/{id}/status,
 POST/GET/DELETE faults,
 DELETE faults/{id}, POST tokens/expire, GET/DELETE journal, GET invoices, GET state.
 It needs no token and never appears in the journal.
@@ -22,9 +22,8 @@ from .httputil import json_response, read_json
 from .ledger import receipt_view
 from .purchases import generated_purchase_invoices, set_status
 from .registers import register_seed
-from .routes.common import public
 from .routes.invoices import invoice_view
-from .routes.payments import record_payment, remove_payment
+from .routes.payments import OMITTABLE_KEYS, event_view, record_payment, remove_payment
 from .seed import apply_seed, default_seed
 from .validation import is_number, parse_date
 
@@ -82,7 +81,8 @@ def add_payment(app, request, invoice_id):
     payment, or the refund of a credit note whose total is negative), ``paymentDate``
     (default today), ``type`` (a PaymentEvent type, default BANKSTATEMENT; CASH for cash),
     ``paidCurrency`` (default the invoice's: another one makes a foreign-currency event),
-    ``description``.
+    ``description``, ``omit`` (keys among paidAmount, paidCurrency, currency that the event's
+    answers leave out, as some Procountor events do: none of them is required).
     """
     store = app.store
     body = _body(request)
@@ -103,6 +103,9 @@ def add_payment(app, request, invoice_id):
     paid_currency = body.get("paidCurrency")
     if paid_currency is not None and paid_currency not in enums.CURRENCIES:
         raise E.ApiError.single(400, E.INVALID_ENUM_VALUE, "paidCurrency")
+    omit = body.get("omit") or []
+    if not isinstance(omit, list) or not set(omit) <= OMITTABLE_KEYS:
+        raise E.ApiError.single(400, E.INVALID_ENUM_VALUE, "omit")
     event = record_payment(
         store,
         invoice,
@@ -112,9 +115,45 @@ def add_payment(app, request, invoice_id):
         "PAID",
         body.get("description"),
         paid_currency=paid_currency,
+        omit=omit,
     )
     store.save()
-    return 200, public(event)
+    return 200, event_view(event)
+
+
+def add_setoff(app, request, invoice_id):
+    """A set-off in Procountor: an invoice settled against a credit note of the same party.
+
+    Body: ``creditNoteId`` (an invoice of the same type with a negative total), ``amount``
+    (positive, in the invoice currency), ``paymentDate`` (default today). Records a SETOFF
+    event of ``amount`` on the invoice and of ``-amount`` on the credit note; both move to
+    PARTLY_PAID or PAID as any payment does. The answer: both events.
+    """
+    store = app.store
+    body = _body(request)
+    invoice = store.invoices.get(invoice_id)
+    credit = store.invoices.get(body.get("creditNoteId"))
+    if invoice is None or credit is None:
+        raise E.not_found()
+    for document in (invoice, credit):
+        if document["status"] in ("UNFINISHED", "INVALIDATED"):
+            raise E.ApiError.single(409, E.INVALID_STATUS)
+    same = (
+        credit["type"] == invoice["type"]
+        and credit["paymentInfo"]["currency"] == invoice["paymentInfo"]["currency"]
+    )
+    if not same:
+        raise E.ApiError.single(400, E.CURRENCY_MISMATCH, "creditNoteId")
+    amount = body.get("amount")
+    if not is_number(amount) or amount <= 0:
+        raise E.ApiError.single(400, E.MAY_NOT_BE_NULL, "amount")
+    payment_date = body.get("paymentDate") or date.today().isoformat()
+    if parse_date(payment_date) is None:
+        raise E.ApiError.single(400, E.INVALID_DATE, "paymentDate")
+    on_invoice = record_payment(store, invoice, amount, payment_date, "SETOFF", "PAID")
+    on_credit = record_payment(store, credit, -amount, payment_date, "SETOFF", "PAID")
+    store.save()
+    return 200, {"invoice": event_view(on_invoice), "creditNote": event_view(on_credit)}
 
 
 def change_status(app, request, invoice_id):
@@ -195,7 +234,7 @@ def list_invoices(app, request):
         invoice = store.invoices[invoice_id]
         view = invoice_view(store, invoice)
         view["paymentEvents"] = [
-            public(e) for e in store.paymentEvents.values() if e["invoiceId"] == invoice_id
+            event_view(e) for e in store.paymentEvents.values() if e["invoiceId"] == invoice_id
         ]
         receipt = store.ledgerReceipts.get(invoice.get("ledgerReceiptId"))
         view["ledgerReceipt"] = receipt_view(store, receipt) if receipt else None
@@ -217,6 +256,11 @@ CONTROL_MAP = Map(
             "/_sandbox/invoices/<int:invoice_id>/payments",
             methods=["POST"],
             endpoint=add_payment,
+        ),
+        Rule(
+            "/_sandbox/invoices/<int:invoice_id>/setoff",
+            methods=["POST"],
+            endpoint=add_setoff,
         ),
         Rule(
             "/_sandbox/invoices/<int:invoice_id>/status",

@@ -12,18 +12,26 @@ import schema_support
 from procountor_api.payloads import (
     BANK,
     CASH,
+    DISCOUNT,
+    FLAG,
     FLAG_CURRENCY,
+    FLAG_CURRENCY_UNKNOWN,
     FLAG_NOT_MONEY,
     FLAG_NOT_POSITIVE,
     FLAG_OVERPAID,
     FLAG_REMOVED,
+    FLAG_UNEXPECTED,
+    JOURNAL,
     OTHER,
     PAYMENT_KIND_BY_TYPE,
+    SETOFF,
     decide_payments,
     invoice_payment_snapshot,
+    invoices_by_id,
     payment_kind,
+    tolerance,
 )
-from procountor_sandbox import enums
+from procountor_sandbox import enums, purchases
 from procountor_sandbox.testing import SandboxApi, pin_calendar, sales_invoice
 
 TOTAL = 251  # the sample invoice of procountor_sandbox.testing
@@ -43,13 +51,14 @@ def event(event_id, amount, type_="BANKSTATEMENT", currency="EUR", day="2026-03-
     }
 
 
-def decide(events, registered=(), open_amount="125.50", currency="EUR", sign=1):
+def decide(events, registered=(), open_amount="125.50", currency="EUR", sign=1, **options):
     return decide_payments(
         events,
         registered_ids=registered,
         invoice_currency=currency,
         open_amount=Decimal(open_amount),
         sign=sign,
+        **options,
     )
 
 
@@ -119,6 +128,84 @@ def test_cash_goes_to_the_cash_kind():
 def test_every_sandbox_event_type_has_a_kind():
     assert set(PAYMENT_KIND_BY_TYPE) == set(enums.PAYMENT_EVENT_TYPES)
     assert payment_kind("REFERENCEPAYMENT") == BANK and payment_kind(None) == OTHER
+
+
+def test_money_that_did_not_reach_the_bank_is_never_bank_money():
+    for event_type in ("ELSEWHERE", "OTHERPAYMENTMETHOD", "BANKTRANSFERELSEWHERE", "CHARGECARD"):
+        assert payment_kind(event_type) == FLAG
+        assert decide([event(1, 20, type_=event_type)]).flags[0].code == FLAG_NOT_MONEY
+    for event_type in ("CREDITLOSS", "COMPENSATIONINVOICE", "INVOICE_TO_INVOICE", "ADJUSTMENT"):
+        assert payment_kind(event_type) == FLAG
+    assert payment_kind("CORRECTION") == OTHER == FLAG
+    assert payment_kind("CASHDISCOUNT") == DISCOUNT and payment_kind("SETOFF") == SETOFF
+    assert payment_kind("BANKSTATEMENT") == BANK and payment_kind("CASH") == CASH
+
+
+def test_a_type_mapped_to_a_journal_is_registered_there():
+    overrides = {"ELSEWHERE": JOURNAL, "CASHDISCOUNT": FLAG}
+    decision = decide(
+        [event(1, 20, type_="ELSEWHERE"), event(2, 5, type_="CASHDISCOUNT")], overrides=overrides
+    )
+    assert [(row.id, row.kind) for row in decision.register] == [(1, JOURNAL)]
+    assert [flag.code for flag in decision.flags] == [FLAG_NOT_MONEY]
+
+
+def test_cash_discount_and_setoff_are_booked_kinds():
+    decision = decide([event(1, 105.5), event(2, 20, type_="CASHDISCOUNT")])
+    assert [row.kind for row in decision.register] == [BANK, DISCOUNT]
+    decision = decide([event(3, 125.5, type_="SETOFF")])
+    assert [row.kind for row in decision.register] == [SETOFF]
+
+
+def without(body, *keys):
+    return {key: value for key, value in body.items() if key not in keys}
+
+
+def test_an_amount_is_used_only_in_a_known_currency():
+    bare = without(event(1, 30), "paidAmount", "paidCurrency", "currency")
+    # On a USD invoice: 30 in the accounting currency is never 30 USD.
+    flags = decide([bare], currency="USD", accounting_currency="EUR").flags
+    assert [flag.code for flag in flags] == [FLAG_CURRENCY]
+    assert [f.code for f in decide([bare], currency="USD").flags] == [FLAG_CURRENCY_UNKNOWN]
+    # The accounting currency is the invoice's: known.
+    assert decide([bare], accounting_currency="EUR").register[0].amount == Decimal(30)
+    no_paid_currency = without(event(2, 30), "paidCurrency")
+    assert [f.code for f in decide([no_paid_currency]).flags] == [FLAG_CURRENCY_UNKNOWN]
+
+
+@pytest.mark.parametrize(
+    ("broken", "detail"),
+    [
+        (without(event(1, 10), "id"), "without id"),
+        ({**event(1, 10), "id": "abc"}, "'abc'"),
+        ({**event(1, 10), "paymentDate": "10.03.2026"}, "10.03.2026"),
+        ({**event(1, 10), "paymentDate": "2026-02-30"}, "2026-02-30"),
+        (without(event(1, 10), "paymentDate"), "None"),
+        ({**event(1, 10), "paidAmount": "ten"}, "'ten'"),
+        ("garbage", "not an object"),
+    ],
+)
+def test_an_event_the_fetch_cannot_read_is_flagged_and_the_others_go_on(broken, detail):
+    decision = decide([broken, event(2, 50)], registered=[7])
+    (flag,) = decision.flags  # no "removed" flag while an event could not be read
+    assert flag.code == FLAG_UNEXPECTED and detail in flag.detail
+    assert [row.id for row in decision.register] == [2]
+
+
+def test_overpayment_tolerance_is_half_the_currency_unit():
+    assert tolerance(2) == Decimal("0.005") and tolerance(0) == Decimal("0.5")
+    over = event(1, 125.504)
+    assert decide([over], open_amount="125.500", decimals=3).flags[0].code == FLAG_OVERPAID
+    assert decide([event(1, 125.5004)], open_amount="125.500", decimals=3).register
+    assert decide([event(1, 1255.4)], open_amount="1255", decimals=0).register
+
+
+def test_invoices_by_id_refuses_garbage():
+    assert invoices_by_id([{"id": 3}, {"id": "4"}]) == {3: {"id": 3}, 4: {"id": "4"}}
+    assert invoices_by_id({"id": 5}) == {5: {"id": 5}}
+    for garbage in ("garbage", [{"id": None}], [3]):
+        with pytest.raises(ValueError):
+            invoices_by_id(garbage)
 
 
 def test_snapshot_changes_with_status_payment_date_or_version():
@@ -264,3 +351,84 @@ def test_client_reads_what_the_fetch_needs(client, sandbox_reset):
     assert sorted(i["id"] for i in read) == sorted(i["id"] for i in invoices)
     (row,) = client.get_invoice_payment_events(invoices[1]["id"])
     assert row["type"] == "BANKSTATEMENT" and row["paidAmount"] == 100
+
+
+def seeded_purchases(api, *specs):
+    suppliers = [purchases.generated_supplier(i) for i in range(3)]
+    response = api.control(
+        "POST", "seed", json={"businessPartners": suppliers, "purchaseInvoices": list(specs)}
+    )
+    assert response.status_code == 200, response.text
+    found = api.ok("GET", "/invoices", params={"types": "PURCHASE_INVOICE"})["results"]
+    by_number = {row.get("originalInvoiceNumber"): row["id"] for row in found}
+    ids = [by_number.get(spec["invoice"]["originalInvoiceNumber"]) for spec in specs]
+    if None in ids:  # the search row may lack the number: read the invoices
+        rows = api.ok("GET", "/invoices/" + ",".join(str(row["id"]) for row in found))
+        rows = rows if isinstance(rows, list) else [rows]
+        by_number = {row["originalInvoiceNumber"]: row["id"] for row in rows}
+        ids = [by_number[spec["invoice"]["originalInvoiceNumber"]] for spec in specs]
+    return ids
+
+
+def purchase_spec(index, quantity=1, number=None):
+    spec = purchases.generated_purchase_invoice(index)
+    row = spec["invoice"]["invoiceRows"][0]
+    row.update(unitPrice=100.0, quantity=quantity, vatPercent=25.5, vatStatus=2)
+    spec["invoice"]["invoiceRows"] = [row]
+    spec["invoice"]["originalInvoiceNumber"] = number or f"P-{index}"
+    spec["accounting"] = [{"account": "4000"}]
+    spec["status"] = "APPROVED"
+    spec.pop("paymentDate", None)
+    return spec
+
+
+def test_purchase_payments_in_parts_discount_setoff_and_bare_events(api, schemas):
+    bill_id, other_id, credit_id = seeded_purchases(
+        api, purchase_spec(0), purchase_spec(1), purchase_spec(21, quantity=-1, number="HYV-1")
+    )
+    bill = {"id": bill_id}
+    first = control_pay(api, bill, amount=50, paymentDate="2026-03-10")
+    assert first["status"] == "PARTLY_PAID"
+    control_pay(api, bill, amount=55.5, paymentDate="2026-03-11", type="REFERENCEPAYMENT")
+    discount = control_pay(api, bill, amount=20, paymentDate="2026-03-11", type="CASHDISCOUNT")
+    assert discount["type"] == "CASHDISCOUNT" and discount["status"] == "PAID"
+    # An event that names no currency at all, as the schema allows.
+    bare = control_pay(
+        api,
+        {"id": other_id},
+        amount=30,
+        paymentDate="2026-03-12",
+        type="ELSEWHERE",
+        omit=["paidAmount", "paidCurrency", "currency"],
+    )
+    assert "paidAmount" not in bare and "currency" not in bare and bare["amount"] == 30
+    # A set-off: a SETOFF event on the invoice and one on the credit note.
+    response = api.control(
+        "POST",
+        f"invoices/{other_id}/setoff",
+        json={"creditNoteId": credit_id, "amount": 95.5, "paymentDate": "2026-03-13"},
+    )
+    assert response.status_code == 200, response.text
+    setoff = response.json()
+    assert setoff["invoice"]["paidAmount"] == 95.5 and setoff["creditNote"]["paidAmount"] == -95.5
+    assert {setoff["invoice"]["type"], setoff["creditNote"]["type"]} == {"SETOFF"}
+    reads = check_reads(api, schemas, [bill_id, other_id, credit_id])
+    assert reads[bill_id][0]["status"] == "PAID"
+    assert [e["type"] for e in reads[bill_id][1]] == [
+        "CASHDISCOUNT",
+        "REFERENCEPAYMENT",
+        "BANKSTATEMENT",
+    ]
+    assert reads[other_id][0]["status"] == "PAID"
+    (on_credit,) = reads[credit_id][1]
+    assert on_credit["type"] == "SETOFF" and on_credit["paidAmount"] == -95.5
+    for event_body in reads[other_id][1]:
+        assert_valid(schemas, "PaymentEvent", event_body)
+        if event_body["type"] == "ELSEWHERE":
+            assert "paidAmount" not in event_body and "currency" not in event_body
+    bad = api.control("POST", f"invoices/{other_id}/setoff", json={"creditNoteId": 1, "amount": 1})
+    assert bad.status_code in (400, 404)
+    bad = api.control(
+        "POST", f"invoices/{bill_id}/payments", json={"amount": 1, "omit": ["invoiceId"]}
+    )
+    assert bad.status_code == 400

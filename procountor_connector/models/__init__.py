@@ -26,9 +26,13 @@ from . import account_move_send_pipeline
 from . import account_move_send_failures
 from . import account_move_send_checks
 from . import account_move_send
+from . import procountor_payment_type_journal
+from . import procountor_payment_link
 from . import procountor_connection_payment
 from . import account_payment
 from . import account_move_payment
+from . import account_move_payment_booking
+from . import account_move_bill_payment
 from . import procountor_register_link_mixin
 from . import procountor_partner_link
 from . import procountor_product_link

@@ -1,13 +1,10 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Vendor bills imported from Procountor: their state fields, the exactly-once barrier and
-the payment that follows Procountor's status (docs/architecture.md, "Vendor bills from
-Procountor")."""
+"""Vendor bills imported from Procountor: their state fields and the exactly-once barrier
+(docs/architecture.md, "Vendor bills from Procountor"); their payments come from Procountor's
+payment events (``account_move_bill_payment.py``)."""
 
 from odoo import Command, fields, models
-from odoo.tools import mute_logger
-
-from ..procountor_api import payloads
 
 
 class AccountMove(models.Model):
@@ -20,11 +17,14 @@ class AccountMove(models.Model):
         help="Status of the Procountor purchase invoice at the last import run.",
     )
     procountor_bill_version = fields.Char(copy=False, readonly=True)
+    # Kept for databases where earlier versions set it (views being updated still name it);
+    # payments of bills now come from Procountor's payment events.
     procountor_bill_payment_registered = fields.Boolean(
-        "Payment Registered From Procountor",
+        "Payment Registered From Procountor Status",
         copy=False,
         readonly=True,
-        help="The payment Procountor recorded was registered on this bill (once).",
+        help="Set by earlier versions, which registered one payment for a bill Procountor "
+        "said was paid. Payments now come from Procountor's payment events.",
     )
 
     def init(self):
@@ -54,49 +54,10 @@ class AccountMove(models.Model):
             }
         return vals
 
-    def _procountor_bill_follow_payment(self, connection, paid, payment_date):
-        """Register the payment Procountor made, once: Procountor PAID / MARKED_PAID, the
-        option on, the bill posted and still open. Returns True when a payment was made.
-
-        The payment goes through Odoo's Register Payment wizard in the connection's bank
-        journal on Procountor's ``paymentDate`` for what is open, so Odoo books it as a
-        payment made by hand; the option *Paid* of the payment fetch books it straight on
-        the journal's account (the bank statement is reconciled in Procountor)."""
-        self.ensure_one()
-        if not (
-            connection.bill_import_payment_state
-            and paid
-            and self.state == "posted"
-            and self.payment_state in ("not_paid", "partial")
-            and not self.procountor_bill_payment_registered
-        ):
-            return False
-        context = {"active_model": "account.move", "active_ids": self.ids}
-        if connection.payment_final_state == "paid":
-            context["procountor_book_on_journal_account"] = True
-        with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-            wizard = (
-                self.env["account.payment.register"]
-                .with_context(**context)
-                .create(
-                    {
-                        "journal_id": connection.payment_bank_journal_id.id,
-                        "payment_date": payment_date or fields.Date.context_today(self),
-                        "amount": self.amount_residual,
-                        "currency_id": self.currency_id.id,
-                        "payment_difference_handling": "open",
-                    }
-                )
-            )
-            payment = wizard._create_payments()
-            if connection.payment_final_state == "paid" and payment.state == "in_process":
-                payment.action_validate()
-            self.procountor_bill_payment_registered = True
-        return True
-
     def _procountor_bill_sync(self, connection, invoice):
-        """An already imported bill seen again: keep Procountor's status and follow its
-        payment. Returns ``"paid"`` when a payment was registered, else ``"unchanged"``."""
+        """An already imported bill seen again: keep Procountor's status. Its payments come
+        from Procountor's payment events after the run (``account_move_bill_payment.py``).
+        Returns ``"unchanged"``."""
         self.ensure_one()
         vals = {}
         if self.procountor_bill_status != invoice.get("status"):
@@ -105,8 +66,4 @@ class AccountMove(models.Model):
             vals["procountor_bill_version"] = invoice.get("version")
         if vals:
             self.write(vals)
-        status = invoice.get("status")
-        if status not in payloads.BILL_PAID_STATUSES:
-            return "unchanged"
-        paid = self._procountor_bill_follow_payment(connection, True, invoice.get("paymentDate"))
-        return "paid" if paid else "unchanged"
+        return "unchanged"

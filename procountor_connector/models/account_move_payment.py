@@ -30,6 +30,7 @@ from odoo.tools import float_repr, mute_logger, split_every
 from ..procountor_api import const, payloads
 from ..procountor_api.client import Exchange
 from ..procountor_api.exceptions import ProcountorError
+from .account_payment import FETCH_CONTEXT_KEY, FETCH_PASS
 
 _logger = logging.getLogger(__name__)
 
@@ -163,15 +164,27 @@ class AccountMove(models.Model):
 
     # ------------------------------------------------------------------ fetching
 
+    def _procountor_payment_source(self):
+        """``(connection, Procountor invoice id)`` whose payment events pay this move, or an
+        empty connection. Sales invoices and credit notes sent through a connection here;
+        vendor bills in ``account_move_bill_payment.py``."""
+        self.ensure_one()
+        if self.move_type in ("out_invoice", "out_refund") and self.procountor_invoice_id:
+            return self.procountor_connection_id, self.procountor_invoice_id
+        return self.env["procountor.connection"], 0
+
     def _procountor_payment_is_candidate(self):
         self.ensure_one()
+        connection, remote_id = self._procountor_payment_source()
         return (
             self.state == "posted"
-            and self.move_type in ("out_invoice", "out_refund")
-            and bool(self.procountor_invoice_id)
-            and bool(self.procountor_connection_id)
+            and bool(remote_id)
+            and bool(connection)
             and (self.payment_state in OPEN_PAYMENT_STATES or self.procountor_payment_attention)
         )
+
+    def _procountor_payment_remote_id(self):
+        return self._procountor_payment_source()[1]
 
     def _procountor_fetch_payments(self):
         """Fetch for every candidate of ``self``; returns a ``ProcountorPaymentSummary``."""
@@ -179,7 +192,8 @@ class AccountMove(models.Model):
         candidates = self.filtered(lambda move: move._procountor_payment_is_candidate())
         for move in self - candidates:
             summary.add("skipped", move)
-        for connection, moves in candidates.grouped("procountor_connection_id").items():
+        by_connection = candidates.grouped(lambda move: move._procountor_payment_source()[0])
+        for connection, moves in by_connection.items():
             moves._procountor_fetch_payments_with(connection, summary)
         return summary
 
@@ -205,17 +219,31 @@ class AccountMove(models.Model):
                     connection
                 )
                 try:
-                    remote = client.get_invoices(chunk.mapped("procountor_invoice_id"))
-                except ProcountorError as exc:
-                    # One batch failing (timeout, 503, 429 after the retries) leaves the
-                    # others: its invoices are fetched again by the next run.
+                    remote = client.get_invoices(
+                        [move._procountor_payment_remote_id() for move in chunk]
+                    )
+                    by_id = payloads.invoices_by_id(remote)
+                except (ProcountorError, ValueError) as exc:
+                    # One batch failing (timeout, 503, 429 after the retries, an answer that
+                    # is not a list of invoices) leaves the others: its invoices are fetched
+                    # again by the next run. The connection shows the failure.
+                    message = getattr(exc, "message", None) or _(
+                        "Unexpected answer from Procountor: %(error)s", error=exc
+                    )
+                    summary.problem = summary.problem or _(
+                        "Procountor did not answer the payment fetch as expected: %(error)s",
+                        error=message,
+                    )
                     for move in chunk:
-                        summary.add("failed", move, exc.message)
+                        summary.add("failed", move, message)
                     continue
-                by_id = {int(row["id"]): row for row in remote if row.get("id") is not None}
                 for move in chunk:
                     move._procountor_fetch_payments_one(
-                        connection, client, by_id.get(move.procountor_invoice_id), journals, summary
+                        connection,
+                        client,
+                        by_id.get(move._procountor_payment_remote_id()),
+                        journals,
+                        summary,
                     )
 
     def _procountor_fetch_payments_one(self, connection, client, remote, journals, summary):
@@ -227,7 +255,7 @@ class AccountMove(models.Model):
                     _(
                         "Procountor no longer has invoice %(id)s: check in Procountor whether "
                         "it was deleted, and register its payments in Odoo by hand.",
-                        id=self.procountor_invoice_id,
+                        id=self._procountor_payment_remote_id(),
                     )
                 ],
             )
@@ -255,7 +283,17 @@ class AccountMove(models.Model):
             return
         client.on_exchange = self._procountor_exchange_logger(connection)
         try:
-            events = client.get_invoice_payment_events(self.procountor_invoice_id)
+            events = client.get_invoice_payment_events(self._procountor_payment_remote_id())
+            if not isinstance(events, list):
+                raise ValueError(f"payment events answered as {type(events).__name__}")
+        except ValueError as exc:
+            # Not a list of events: this invoice waits with the reason, the others go on.
+            self._procountor_payment_flag(
+                connection, [self._procountor_unexpected_message(str(exc))]
+            )
+            summary.add("flagged", self)
+            self._procountor_commit()
+            return
         except ProcountorError as exc:
             self._procountor_payment_failed(exc.message)
             summary.add("failed", self, exc.message)
@@ -277,7 +315,11 @@ class AccountMove(models.Model):
                 and payment.state != "canceled"
             )
         )
-        event_ids = [str(event["id"]) for event in events if event.get("id") is not None]
+        event_ids = [
+            str(event["id"])
+            for event in events
+            if isinstance(event, dict) and str(event.get("id") or "").isdigit()
+        ]
         # Registered before, even if no longer reconciled with this invoice or cancelled since:
         # an event with any Odoo payment is never registered again.
         existing = self.env["account.payment"].search(
@@ -287,16 +329,30 @@ class AccountMove(models.Model):
             ]
         )
         registered_ids = {int(p.procountor_payment_event_id) for p in linked | existing}
+        # Cash discounts and set-offs booked without a payment, and this document's side of
+        # a set-off its counterpart already reconciled.
+        registered_ids |= self._procountor_booked_event_ids(connection, event_ids)
+        registered_ids |= self._procountor_pair_setoffs(connection, events, registered_ids)
+        currency = self.currency_id
         decision = payloads.decide_payments(
             events,
             registered_ids=registered_ids,
-            invoice_currency=self.currency_id.name,
-            open_amount=Decimal(float_repr(self.amount_residual, self.currency_id.decimal_places)),
-            sign=-1 if self.move_type == "out_refund" else 1,
+            invoice_currency=currency.name,
+            open_amount=Decimal(float_repr(self.amount_residual, currency.decimal_places)),
+            sign=-1 if self.move_type in ("out_refund", "in_refund") else 1,
+            decimals=currency.decimal_places,
+            overrides=self._procountor_payment_overrides(connection),
+            accounting_currency=self.company_currency_id.name,
         )
         payments = self.env["account.payment"]
+        booked_flags = []
         for row in decision.register:
             try:
+                if row.kind in (payloads.DISCOUNT, payloads.SETOFF):
+                    problem = self._procountor_book_without_payment(connection, row)
+                    if problem:
+                        booked_flags.append(problem)
+                    continue
                 payments |= self._procountor_register_payment(connection, row, journals)
             except psycopg2.errors.UniqueViolation:
                 # Another worker registered it between our read and our insert: it is done.
@@ -317,19 +373,26 @@ class AccountMove(models.Model):
                 return "failed"
         summary.payments |= payments
         messages = [self._procountor_flag_message(flag, linked) for flag in decision.flags]
+        messages += booked_flags
         self._procountor_payment_flag(connection, messages, snapshot=snapshot)
         if messages:
             return "flagged"
-        return "registered" if payments else "unchanged"
+        booked = len(decision.register) > len(booked_flags)
+        return "registered" if payments or booked else "unchanged"
 
     def _procountor_register_payment(self, connection, row, journals):
         """One Odoo payment for one Procountor event, the way the Register Payment wizard does."""
-        journal = journals[row.kind]
+        if row.kind == payloads.JOURNAL:
+            journal = connection._procountor_payment_type_journals()[row.type]
+        else:
+            journal = journals[row.kind]
         context = {
             "active_model": "account.move",
             "active_ids": self.ids,
             "procountor_payment_event_id": row.id,
             "procountor_connection_id": connection.id,
+            # The pass that lets the wizard and account.payment take the fields above.
+            FETCH_CONTEXT_KEY: FETCH_PASS,
         }
         if connection.payment_final_state == "paid":
             context["procountor_book_on_journal_account"] = True
@@ -342,7 +405,7 @@ class AccountMove(models.Model):
                         "journal_id": journal.id,
                         "amount": float(row.amount),
                         "currency_id": self.currency_id.id,
-                        "payment_date": row.payment_date or fields.Date.context_today(self),
+                        "payment_date": row.payment_date,
                         "payment_difference_handling": "open",
                     }
                 )
@@ -353,12 +416,42 @@ class AccountMove(models.Model):
             self.env.flush_all()
         return payment
 
+    def _procountor_unexpected_message(self, detail):
+        return _(
+            "Unexpected answer from Procountor: %(detail)s. This document waits until "
+            "Procountor answers as expected; check its payments in Procountor and register "
+            "them in Odoo by hand if needed.",
+            detail=detail,
+        )
+
     def _procountor_flag_message(self, flag, linked):
         money = f"{flag.amount} {flag.currency}".strip()
+        if flag.code == payloads.FLAG_UNEXPECTED:
+            return self._procountor_unexpected_message(flag.detail)
+        if flag.code == payloads.FLAG_CURRENCY_UNKNOWN:
+            return _(
+                "Procountor payment %(id)s of %(date)s (%(amount)s) names no currency: it was "
+                "not registered. Register it in Odoo by hand with the amount in "
+                "%(invoice_currency)s.",
+                id=flag.event_id,
+                date=flag.payment_date,
+                amount=flag.amount,
+                invoice_currency=self.currency_id.name,
+            )
         if flag.code == payloads.FLAG_REMOVED:
             payment = linked.filtered(
                 lambda p: p.procountor_payment_event_id == str(flag.event_id)
             )[:1]
+            if not payment:
+                # A cash discount entry or a set-off: name what Odoo booked for it.
+                link = (
+                    self.env["procountor.payment.link"]
+                    .sudo()
+                    .search(
+                        [("move_id", "=", self.id), ("event_id", "=", str(flag.event_id))], limit=1
+                    )
+                )
+                payment = link.entry_id or link.counterpart_move_id
             return _(
                 "Procountor payment %(id)s was removed in Procountor but Odoo payment "
                 "%(payment)s still pays this invoice. If the removal is right, cancel or reverse "
@@ -368,13 +461,15 @@ class AccountMove(models.Model):
             )
         if flag.code == payloads.FLAG_NOT_MONEY:
             return _(
-                "Procountor payment %(id)s of %(date)s (%(money)s) is a %(type)s, not a bank or "
-                "cash payment: record it in Odoo by hand (credit note, write-off or "
-                "reconciliation).",
+                "Procountor payment %(id)s of %(date)s (%(money)s) is a %(type)s: %(meaning)s "
+                "It was not booked. Record it in Odoo by hand (a payment in the right journal, "
+                "a credit note, a write-off or a reconciliation), or map the type to a journal "
+                "on the connection.",
                 id=flag.event_id,
                 date=flag.payment_date,
                 money=money,
                 type=flag.event_type or "?",
+                meaning=self._procountor_event_type_meaning(flag.event_type),
             )
         if flag.code == payloads.FLAG_NOT_POSITIVE:
             return _(
@@ -405,6 +500,40 @@ class AccountMove(models.Model):
             open=flag.open_amount,
         )
 
+    def _procountor_event_type_meaning(self, event_type):
+        """Why an event of this type is not booked by default (docs/architecture.md)."""
+        elsewhere = _(
+            "the money moved through an account Procountor does not read (another bank "
+            "account, a card acquirer, a clearing service, or paid by hand), so which Odoo "
+            "account moves is not known."
+        )
+        meanings = {
+            "ELSEWHERE": elsewhere,
+            "OTHERPAYMENTMETHOD": elsewhere,
+            "BANKTRANSFERELSEWHERE": elsewhere,
+            "CHARGECARD": elsewhere,
+            "NETS_DK_INVOICE": elsewhere,
+            "CREDITLOSS": _(
+                "a credit loss: no money moved; in Odoo it is a credit note or a write-off to "
+                "the credit loss account, with its VAT correction."
+            ),
+            "COMPENSATIONINVOICE": _(
+                "settled with a credit note that Procountor does not name: reconcile it with "
+                "that credit note."
+            ),
+            "INVOICE_TO_INVOICE": _(
+                "settled with another invoice that Procountor does not name: reconcile the two."
+            ),
+            "CASHDISCOUNT": _(
+                "a cash discount, and the connection has no cash discount account (and journal) "
+                "for this side (Options tab, Payments), so it is not written off."
+            ),
+        }
+        return meanings.get(
+            event_type,
+            _("no money reached the bank account Procountor reads, or its meaning is not certain."),
+        )
+
     def _procountor_payment_flag(self, connection, messages, snapshot=None):
         """Store the outcome of a fetch: the flags (or none) and the snapshot seen."""
         self.ensure_one()
@@ -425,7 +554,7 @@ class AccountMove(models.Model):
                         operation="fetch_payments_check",
                         method="CHECK",
                         url="",
-                        path=f"/invoices/{self.procountor_invoice_id}/paymentevents",
+                        path=f"/invoices/{self._procountor_payment_remote_id()}/paymentevents",
                         status=None,
                         duration_ms=0,
                         error_message=message,

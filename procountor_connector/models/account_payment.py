@@ -1,6 +1,35 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+#: Fields of a payment that only the payment fetch sets (the event the payment books, its
+#: connection, and the option that books it on the journal's own account).
+PROCOUNTOR_FETCH_FIELDS = (
+    "procountor_payment_event_id",
+    "procountor_connection_id",
+    "procountor_book_on_journal_account",
+)
+#: Context key of the payment fetch; its value must be ``FETCH_PASS`` itself.
+FETCH_CONTEXT_KEY = "procountor_payment_fetch_pass"
+
+
+class _FetchPass:
+    """The pass of the payment fetch: a Python object, so no RPC context (JSON) can carry
+    it and no ``default_`` key can stand in for it."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<procountor payment fetch>"
+
+
+FETCH_PASS = _FetchPass()
+
+
+def procountor_fetch_context(env):
+    """``True`` when the running code is the payment fetch (it set ``FETCH_PASS``)."""
+    return env.context.get(FETCH_CONTEXT_KEY) is FETCH_PASS
 
 
 class AccountPayment(models.Model):
@@ -47,6 +76,39 @@ class AccountPayment(models.Model):
             "A Procountor payment event id is a number.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        payments = super().create(vals_list)
+        # Checked on the created records, not the values: context defaults
+        # (default_procountor_payment_event_id ...) fill fields after the values are read.
+        if not procountor_fetch_context(self.env):
+            for payment in payments:
+                if any(payment[name] for name in PROCOUNTOR_FETCH_FIELDS):
+                    raise self._procountor_fetch_fields_refused()
+        return payments
+
+    def write(self, vals):
+        if not procountor_fetch_context(self.env) and any(
+            name in vals for name in PROCOUNTOR_FETCH_FIELDS
+        ):
+            raise self._procountor_fetch_fields_refused()
+        return super().write(vals)
+
+    def copy_data(self, default=None):
+        # The fields are copy=False; a default given to copy() is refused like any write.
+        if default and not procountor_fetch_context(self.env):
+            if any(default.get(name) for name in PROCOUNTOR_FETCH_FIELDS):
+                raise self._procountor_fetch_fields_refused()
+        return super().copy_data(default=default)
+
+    def _procountor_fetch_fields_refused(self):
+        return AccessError(
+            self.env._(
+                "Only the Procountor payment fetch sets the Procountor payment event, "
+                "connection and journal-account booking of a payment."
+            )
+        )
 
     @api.depends("procountor_book_on_journal_account")
     def _compute_outstanding_account_id(self):

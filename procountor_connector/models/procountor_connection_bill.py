@@ -303,6 +303,8 @@ class ProcountorConnection(models.Model):
             )
         connection.write(vals)
         self._procountor_bill_commit()
+        # Payments from the bills' payment events (account_move_bill_payment.py).
+        self._procountor_bill_payments_after_run(ids, summary)
 
     def _procountor_bill_chunk(self, client, invoices, mappings, summary):
         """Import (or follow) up to 200 Procountor purchase invoices."""
@@ -423,7 +425,6 @@ class ProcountorConnection(models.Model):
                 self._procountor_bill_files(client, data, move)
                 if self.bill_import_post:
                     move.action_post()
-                    move._procountor_bill_follow_payment(self, data.paid, data.payment_date)
                 self.env.flush_all()
         except _Refused as refused:
             return None, refused.reason

@@ -53,8 +53,44 @@ class ProcountorConnection(models.Model):
         "Paid at once. Do not also import the bank statement lines of these payments into "
         "that journal.",
     )
-    payment_last_fetch = fields.Datetime("Last Payment Fetch", copy=False, readonly=True)
-    payment_fetch_error = fields.Text(copy=False, readonly=True)
+    payment_last_fetch = fields.Datetime(
+        "Last Payment Fetch",
+        copy=False,
+        readonly=True,
+        help="When the scheduled payment fetch of this connection last ran through without a "
+        "failure; a failed run leaves it and stores its reason.",
+    )
+    payment_fetch_error = fields.Text("Payment Fetch Failure", copy=False, readonly=True)
+    payment_fetch_error_date = fields.Datetime("Payment Fetch Failed On", copy=False, readonly=True)
+    payment_type_journal_ids = fields.One2many(
+        "procountor.payment.type.journal",
+        "connection_id",
+        "Payment Types Booked in a Journal",
+        help="Procountor payment events of these types are registered as payments in the "
+        "journal chosen here, instead of the decision of the connector (which flags events "
+        "whose money did not reach the bank account Procountor reads).",
+    )
+    payment_discount_journal_id = fields.Many2one(
+        "account.journal",
+        "Journal for Cash Discounts",
+        domain="[('type', '=', 'general'), ('company_id', '=', company_id)]",
+        help="Cash discounts (CASHDISCOUNT events) are written off in an entry of this "
+        "miscellaneous journal, reconciled with the invoice or bill.",
+    )
+    payment_discount_sale_account_id = fields.Many2one(
+        "account.account",
+        "Cash Discounts Granted Account",
+        domain="[('company_ids', 'in', company_id), ('deprecated', '=', False)]",
+        help="Account of cash discounts granted to customers (myönnetyt käteisalennukset). "
+        "Empty: a cash discount on a sales invoice is flagged for the accountant.",
+    )
+    payment_discount_purchase_account_id = fields.Many2one(
+        "account.account",
+        "Cash Discounts Received Account",
+        domain="[('company_ids', 'in', company_id), ('deprecated', '=', False)]",
+        help="Account of cash discounts received from suppliers (saadut käteisalennukset). "
+        "Empty: a cash discount on a vendor bill is flagged for the accountant.",
+    )
 
     @api.depends("company_id")
     def _compute_payment_journals(self):
@@ -74,12 +110,29 @@ class ProcountorConnection(models.Model):
                 )
 
     def _procountor_payment_journals(self):
-        """{kind: journal} for the kinds of ``payloads.payment_kind``."""
+        """{kind: journal} for the kinds of ``payloads.payment_kind`` booked as payments."""
         self.ensure_one()
         return {
             payloads.BANK: self.payment_bank_journal_id,
             payloads.CASH: self.payment_cash_journal_id,
         }
+
+    def _procountor_payment_type_journals(self):
+        """{Procountor event type: journal} the user chose on the connection."""
+        self.ensure_one()
+        return {row.event_type: row.journal_id for row in self.sudo().payment_type_journal_ids}
+
+    def _procountor_payment_overrides(self):
+        """{event type: kind} that replace the decision table for this connection."""
+        self.ensure_one()
+        return dict.fromkeys(self._procountor_payment_type_journals(), payloads.JOURNAL)
+
+    def _procountor_discount_account(self, move):
+        """The cash discount account of ``move``'s side (sales or purchases), or empty."""
+        self.ensure_one()
+        if move.is_sale_document(include_receipts=True):
+            return self.payment_discount_sale_account_id
+        return self.payment_discount_purchase_account_id
 
     def _procountor_payment_missing(self):
         """What must be set up before any payment is fetched, as translated lines."""
@@ -97,7 +150,9 @@ class ProcountorConnection(models.Model):
                 name=self.name,
             ),
         }
-        for kind, journal in self._procountor_payment_journals().items():
+        journals = list(self._procountor_payment_journals().items())
+        journals += list(self._procountor_payment_type_journals().items())
+        for kind, journal in journals:
             if not journal:
                 missing.append(labels[kind])
                 continue
@@ -131,7 +186,42 @@ class ProcountorConnection(models.Model):
                         journal=journal.display_name,
                     )
                 )
+        missing += self._procountor_discount_missing()
         return missing
+
+    def _procountor_discount_missing(self):
+        """Cash discounts need a miscellaneous journal once an account is chosen, and one
+        whose entries are not sent to Procountor (which booked the discount itself)."""
+        if not (self.payment_discount_sale_account_id or self.payment_discount_purchase_account_id):
+            return []
+        journal = self.payment_discount_journal_id
+        if not journal:
+            return [
+                self.env._(
+                    "Procountor connection %(name)s has a cash discount account but no journal "
+                    "for cash discounts (Options tab, Payments).",
+                    name=self.name,
+                )
+            ]
+        problems = []
+        if journal.company_id != self.company_id or journal.type != "general":
+            problems.append(
+                self.env._(
+                    "Journal %(journal)s is not a miscellaneous journal of the connection's "
+                    "company.",
+                    journal=journal.display_name,
+                )
+            )
+        if journal in self.journal_send_journal_ids:
+            problems.append(
+                self.env._(
+                    "Journal %(journal)s is sent to Procountor as ledger receipts: cash "
+                    "discounts written off in it would be booked twice in Procountor. Choose "
+                    "another journal for cash discounts.",
+                    journal=journal.display_name,
+                )
+            )
+        return problems
 
     def action_procountor_check_payment_setup(self):
         """Notify what the payment fetch still needs (journals)."""
@@ -148,26 +238,50 @@ class ProcountorConnection(models.Model):
         )
 
     def _procountor_payment_cron_domain(self):
-        """Invoices and credit notes of this connection not yet paid in Odoo (or flagged)."""
+        """Invoices and credit notes of this connection not yet paid in Odoo (or flagged);
+        with *Fetch Payments of Vendor Bills*, the bills sent to or imported from Procountor
+        too."""
         self.ensure_one()
-        return [
+        sales = [
             ("procountor_connection_id", "=", self.id),
             ("procountor_invoice_id", "!=", 0),
-            ("state", "=", "posted"),
             ("move_type", "in", ("out_invoice", "out_refund")),
+        ]
+        documents = sales
+        if self.bill_import_payment_state:
+            sent_bills = [
+                ("procountor_connection_id", "=", self.id),
+                ("procountor_invoice_id", "!=", 0),
+                ("move_type", "in", ("in_invoice", "in_refund")),
+            ]
+            imported_bills = [
+                ("procountor_bill_connection_id", "=", self.id),
+                ("procountor_bill_id", "!=", 0),
+                ("move_type", "in", ("in_invoice", "in_refund")),
+            ]
+            documents = ["|", "|", "&", "&", *sales, "&", "&", *sent_bills, "&", "&"]
+            documents += imported_bills
+        return [
+            ("state", "=", "posted"),
+            *documents,
             "|",
             ("payment_state", "in", ("not_paid", "partial")),
             ("procountor_payment_attention", "=", True),
         ]
 
+    def _procountor_store_payment_failure(self, message):
+        """A run that failed: its reason on the connection; ``payment_last_fetch`` stays the
+        time of the last run that got through."""
+        self.ensure_one()
+        self.sudo().write(
+            {"payment_fetch_error": message, "payment_fetch_error_date": fields.Datetime.now()}
+        )
+
     def _procountor_store_payment_unexpected(self, exc):
         """``procountor_isolated``'s ``on_error`` of the payment cron."""
         self.ensure_one()
-        self.write(
-            {
-                "payment_fetch_error": self.env._("Fetching payments failed: %(error)s", error=exc),
-                "payment_last_fetch": fields.Datetime.now(),
-            }
+        self._procountor_store_payment_failure(
+            self.env._("Fetching payments failed: %(error)s", error=exc)
         )
 
     @api.model
@@ -191,12 +305,16 @@ class ProcountorConnection(models.Model):
             ):
                 summary = connection._procountor_cron_fetch_payments_one()
                 done += summary.attempted
-                connection.write(
-                    {
-                        "payment_fetch_error": summary.problem or False,
-                        "payment_last_fetch": fields.Datetime.now(),
-                    }
-                )
+                if summary.problem:
+                    connection._procountor_store_payment_failure(summary.problem)
+                else:
+                    connection.sudo().write(
+                        {
+                            "payment_fetch_error": False,
+                            "payment_fetch_error_date": False,
+                            "payment_last_fetch": fields.Datetime.now(),
+                        }
+                    )
                 _logger.info(
                     "Procountor connection %s: payments %s", connection.id, summary.as_text()
                 )

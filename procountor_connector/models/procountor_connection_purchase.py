@@ -27,9 +27,12 @@ class ProcountorConnection(models.Model):
         help="Post each imported vendor bill; otherwise it stays a draft for review.",
     )
     bill_import_payment_state = fields.Boolean(
-        "Follow Procountor Payment Status",
-        help="Mark imported bills paid when Procountor says they are paid (the payment "
-        "itself is booked in Procountor, not in Odoo).",
+        "Fetch Payments of Vendor Bills",
+        help="Vendor bills imported from Procountor and vendor bills sent to it get their "
+        "payments from Procountor's payment events, as sales invoices do: one Odoo payment "
+        "per bank or cash payment (partial payments stay partial), cash discounts and "
+        "set-offs booked as the connection's payment options say, anything else flagged for "
+        "the accountant.",
     )
     # Vendor bills → Procountor purchase invoices.
     purchase_send_enabled = fields.Boolean(

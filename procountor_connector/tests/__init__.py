@@ -13,6 +13,8 @@ from . import test_hardening_crons
 from . import test_hardening_input
 from . import test_hardening_remote
 from . import test_payment_fetch
+from . import test_payment_edges
+from . import test_bill_payments
 from . import test_partner_fetch
 from . import test_partner_links
 from . import test_product_fetch

@@ -340,25 +340,34 @@ class TestBillImport(ProcountorTestCommon):
         self.assertEqual(refund.move_type, "in_refund")
         self.assertEqual(money(refund.amount_total), money("125.50"))
 
-    def test_payment_state_follows_procountor(self):
+    def test_payments_come_from_procountor_payment_events(self):
+        """Not from the status: PAID (a bank event of the total) is paid by one bank payment,
+        PARTLY_PAID (half) is partial, MARKED_PAID (paid elsewhere) is flagged, not paid."""
         self.connection.write({"bill_import_post": True, "bill_import_payment_state": True})
         invoices = self.seed(12)
         self.fetch()
+        bank = self.connection.payment_bank_journal_id
         for bill in self.bills():
             status = invoices[bill.procountor_bill_id]["status"]
-            if status in ("PAID", "MARKED_PAID"):
+            payment = bill.matched_payment_ids
+            if status == "PAID":
                 self.assertIn(bill.payment_state, ("paid", "in_payment"), status)
-                self.assertTrue(bill.procountor_bill_payment_registered)
-                payment = bill.matched_payment_ids
                 self.assertEqual(len(payment), 1)
                 self.assertEqual(
                     str(payment.date),
                     self.sandbox.state.invoices[bill.procountor_bill_id]["paymentDate"],
                 )
-                self.assertEqual(payment.journal_id, self.connection.payment_bank_journal_id)
+                self.assertEqual(payment.journal_id, bank)
+            elif status == "PARTLY_PAID":
+                self.assertEqual(bill.payment_state, "partial", status)
+                self.assertEqual(len(payment), 1)
+            elif status == "MARKED_PAID":
+                self.assertEqual(bill.payment_state, "not_paid", status)
+                self.assertFalse(payment)
+                self.assertIn("ELSEWHERE", bill.procountor_payment_message)
             else:
                 self.assertEqual(bill.payment_state, "not_paid", status)
-        # An approved one is paid in Procountor later: the next run follows, once.
+        # An approved one is paid in Procountor later: the next run books it, once.
         approved = self.bills().filtered(lambda m: m.procountor_bill_status == "APPROVED")[:1]
         self.sandbox_post(
             f"/_sandbox/invoices/{approved.procountor_bill_id}/status",

@@ -8,6 +8,7 @@ import requests
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models.account_payment import FETCH_CONTEXT_KEY, FETCH_PASS
 from ..procountor_api import const
 from .common import HELPER_TIMEOUT
 from .test_invoice_common import ProcountorInvoiceCase
@@ -322,6 +323,8 @@ class TestPaymentFetch(ProcountorPaymentCase):
         self.pay(move, 50.0)
         self.fetch(move)
         (payment,) = self.procountor_payments(move)
+        # The SQL barrier, past the ORM guard that keeps users from these fields.
+        payment = payment.with_context(**{FETCH_CONTEXT_KEY: FETCH_PASS})
         with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger("odoo.sql_db"):
             with self.env.cr.savepoint():
                 payment.copy(

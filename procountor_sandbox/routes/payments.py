@@ -38,6 +38,18 @@ TRANSACTION_ROW_KEYS = (
 )
 
 
+#: Keys a control-API payment may leave out of its answers, as Procountor does (no
+#: PaymentEvent field is required by the 26.04 schema): e.g. a "marked paid" event that
+#: carries only ``amount`` in the accounting currency.
+OMITTABLE_KEYS = frozenset(("paidAmount", "paidCurrency", "currency"))
+
+
+def event_view(event: dict) -> dict:
+    """The API answer of a stored event: its public keys less those it was recorded without."""
+    omitted = set(event.get("_omit") or ())
+    return {key: value for key, value in public(event).items() if key not in omitted}
+
+
 def paid_so_far(store, invoice_id: int) -> Decimal:
     return sum(
         (
@@ -72,11 +84,13 @@ def record_payment(
     full_status: str,
     description: str | None = None,
     paid_currency: str | None = None,
+    omit=(),
 ) -> dict:
     """Add a PaymentEvent and move the invoice to PARTLY_PAID or ``full_status``.
 
     ``paid_currency`` (control API only) records a payment in another currency than the
     invoice's; its amount still counts towards the invoice's status (a sandbox shortcut).
+    ``omit`` (control API only): keys of ``OMITTABLE_KEYS`` left out of every answer.
     """
     currency = invoice["paymentInfo"]["currency"]
     if invoice["status"] not in ("PARTLY_PAID", "PAID", "MARKED_PAID"):
@@ -95,6 +109,8 @@ def record_payment(
     }
     if description and invoice["type"] in enums.SALES_TYPES:
         event["description"] = description
+    if omit:
+        event["_omit"] = sorted(omit)
     store.paymentEvents[event["id"]] = event
     status = payment_status(store, invoice, full_status)
     event["status"] = status
@@ -133,7 +149,7 @@ def list_invoice_payment_events(api, request, invoice_id):
     page, size = page_params(request)
     events = [e for e in store.paymentEvents.values() if e["invoiceId"] == invoice_id]
     events = keyset(events, request, "DESC")
-    return 200, paginate([public(e) for e in events], page, size)
+    return 200, paginate([event_view(e) for e in events], page, size)
 
 
 @route("/invoices/<int:invoice_id>/paymentevents/markpaid", "PUT")
@@ -173,7 +189,7 @@ def mark_invoice_paid(api, request, invoice_id):
         "MARKED_PAID",
         body.get("description"),
     )
-    return 200, public(event)
+    return 200, event_view(event)
 
 
 @route("/payments/paymentevents", "GET")
@@ -189,4 +205,4 @@ def list_payment_events(api, request):
     page, size = page_params(request)
     events = [e for e in api.store.paymentEvents.values() if e["invoiceId"] in wanted]
     events = keyset(events, request, "DESC")
-    return 200, paginate([pick(e, TRANSACTION_ROW_KEYS) for e in events], page, size)
+    return 200, paginate([pick(event_view(e), TRANSACTION_ROW_KEYS) for e in events], page, size)
