@@ -37,6 +37,19 @@ class AccountMove(models.Model):
             "WHERE procountor_bill_id IS NOT NULL AND procountor_bill_id != 0 "
             "AND procountor_bill_connection_id IS NOT NULL"
         )
+        # And never a bill imported back that Odoo sent: per connection, one purchase move
+        # per Procountor purchase invoice id, whether it holds the id as sent
+        # (procountor_invoice_id) or as imported (procountor_bill_id).
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS account_move_procountor_purchase_uniq "
+            "ON account_move ("
+            "(CASE WHEN procountor_bill_id > 0 THEN procountor_bill_connection_id "
+            "ELSE procountor_connection_id END), "
+            "(CASE WHEN procountor_bill_id > 0 THEN procountor_bill_id "
+            "ELSE procountor_invoice_id END)) "
+            "WHERE move_type IN ('in_invoice', 'in_refund') "
+            "AND (procountor_bill_id > 0 OR procountor_invoice_id > 0)"
+        )
         return result
 
     @staticmethod

@@ -324,6 +324,10 @@ class ProcountorConnection(models.Model):
                 [("connection_id", "=", self.id), ("procountor_id", "in", ids)]
             )
         }
+        # Bills Odoo sent to Procountor come back in the search once approved there: never
+        # imported (the unique index account_move_procountor_purchase_uniq is the barrier).
+        sent_ids = self._procountor_bill_sent_ids(ids)
+        in_flight = None
         todo = []
         for invoice in invoices:
             move = existing.get(invoice["id"])
@@ -331,6 +335,20 @@ class ProcountorConnection(models.Model):
                 invoice.get("type") == payloads.BILL_PURCHASE_INVOICE
                 and invoice.get("status") in payloads.BILL_ACCEPTED_STATUSES
             )
+            if invoice["id"] in sent_ids:
+                if invoice["id"] in pending:
+                    pending.pop(invoice["id"]).unlink()
+                summary.unchanged += 1
+                continue
+            if accepted and not move:
+                in_flight = self._procountor_bill_in_flight() if in_flight is None else in_flight
+                sending = in_flight.get((invoice.get("originalInvoiceNumber") or "").strip())
+                if sending:
+                    self._procountor_bill_pending(
+                        invoice, self._procountor_bill_sending_reason(sending)
+                    )
+                    summary.pending += 1
+                    continue
             if move or not accepted:
                 # Imported already, or no longer accepted (invalidated, back to
                 # unfinished): nothing to import, nothing to list.
@@ -373,6 +391,11 @@ class ProcountorConnection(models.Model):
             if reason:
                 self._procountor_bill_pending(invoice, reason)
                 summary.pending += 1
+            elif not move:
+                Pending.search(
+                    [("connection_id", "=", self.id), ("procountor_id", "=", data.procountor_id)]
+                ).unlink()
+                summary.unchanged += 1
             else:
                 pending_row = Pending.search(
                     [("connection_id", "=", self.id), ("procountor_id", "=", data.procountor_id)]
@@ -428,14 +451,9 @@ class ProcountorConnection(models.Model):
         except _Refused as refused:
             return None, refused.reason
         except psycopg2.errors.UniqueViolation:
-            # Another run imported it between our search and our insert.
-            existing = self.env["account.move"].search(
-                [
-                    ("procountor_bill_connection_id", "=", self.id),
-                    ("procountor_bill_id", "=", data.procountor_id),
-                ]
-            )
-            return existing, ""
+            # Another run imported it, or a send stored it as its own, between our search
+            # and our insert: a move of the connection carries it already.
+            return None, ""
         except ProcountorError as exc:
             return None, self.env._(
                 "The files of the purchase invoice could not be read from Procountor: "

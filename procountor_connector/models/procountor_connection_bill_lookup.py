@@ -95,6 +95,45 @@ class ProcountorConnection(models.Model):
                 lines.append(_("Not importable (%(code)s).", code=problem.code))
         return "\n".join(lines)
 
+    # ------------------------------------------------------------------ bills Odoo sent
+
+    def _procountor_bill_sent_ids(self, ids):
+        """The ids among ``ids`` that a move of this connection holds as sent to Procountor."""
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [("procountor_connection_id", "=", self.id), ("procountor_invoice_id", "in", ids)]
+            )
+        )
+        return set(moves.mapped("procountor_invoice_id"))
+
+    def _procountor_bill_in_flight(self):
+        """``{supplier invoice number: move}`` of the vendor bills of this connection whose
+        creation in Procountor is claimed but not confirmed: the invoice may be in Procountor
+        already while its id is not yet stored in Odoo."""
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("procountor_connection_id", "=", self.id),
+                    ("procountor_create_unknown", "=", True),
+                    ("move_type", "in", ("in_invoice", "in_refund")),
+                ]
+            )
+        )
+        return {(move.ref or "").strip(): move for move in moves if (move.ref or "").strip()}
+
+    def _procountor_bill_sending_reason(self, move):
+        return self.env._(
+            "Vendor bill %(bill)s of Odoo, with the same supplier invoice number, is being "
+            "sent to Procountor and its answer is not confirmed yet: this may be that very "
+            "bill. It is not imported; once the sending completes (Send to Procountor on the "
+            "bill), the next run recognises it.",
+            bill=move.display_name,
+        )
+
     # ------------------------------------------------------------------ mappings
 
     def _procountor_bill_mappings(self):
