@@ -214,7 +214,8 @@ def test_paid_statuses_and_helpers():
     filters = bills.search_filters("2026-02-01T00:00:00.001")
     assert filters["types"] == ["PURCHASE_INVOICE"]
     assert set(filters["status"]) == set(bills.ACCEPTED_STATUSES)
-    assert filters["versionStartDate"] == "2026-02-01T00:00:00.001"
+    # Ten minutes of overlap: a change committed late with an earlier version is not lost.
+    assert filters["versionStartDate"] == "2026-01-31T23:50:00.001"
     assert "versionStartDate" not in bills.search_filters(None)
     assert bills.totals_differ(data, Decimal("100.00"), Decimal("125.50")) is None
     assert bills.totals_differ(data, Decimal("100.00"), Decimal("125.51")) == (
@@ -390,3 +391,25 @@ def test_image_is_404_without_picture_or_other_page(sandbox_reset, client):
         client.get_invoice_image(invoice_id, page=2)
     with pytest.raises(ProcountorNotFoundError):
         client.get_invoice_image(999999)
+
+
+def test_search_overlap_keeps_the_format_and_leaves_odd_marks_alone():
+    assert bills.overlap_since("2026-03-05T10:00:00") == "2026-03-05T09:50:00"
+    assert bills.overlap_since("2026-03-05T10:00:00.123Z") == "2026-03-05T09:50:00.123"
+    assert bills.overlap_since("not a date") == "not a date"
+    assert bills.overlap_since(None) is None
+
+
+def test_explicit_null_vat_status_falls_back_to_the_receipt():
+    """``vatStatus: null`` on a transaction is "not given": the receipt's status (2) maps
+    it, as when the key is absent."""
+    row = entry(status=None)
+    row["vatStatus"] = None
+    page = receipt(row)
+    data, problems = bills.map_bill(invoice(), page, MAPPINGS)
+    assert problems == []
+    assert [line.tax_id for line in data.lines] == [11]
+    page["vatStatus"] = None
+    data, problems = bills.map_bill(invoice(vatStatus=2), page, MAPPINGS)
+    assert problems == []
+    assert [line.tax_id for line in data.lines] == [11]

@@ -208,7 +208,7 @@ class ProcountorConnection(models.Model):
             )
         }
         unlinked = sorted(remote_ids - set(by_remote))
-        conflicts = {}
+        conflicts, refused = {}, {}
         if unlinked:
             remotes = client.get_business_partners(unlinked)
             index = self._procountor_partner_index()
@@ -217,6 +217,9 @@ class ProcountorConnection(models.Model):
             )
             remote_by_id = {row["id"]: row for row in remotes}
             lines = []
+            # Suppliers are created with the rights of whoever runs the import (the cron's
+            # user, or the user of the button or re-try): never on someone's behalf.
+            may_create = self.env["res.partner"].has_access("create")
             for match in matches:
                 remote = dict(remote_by_id[match.remote_id])
                 # Linked as a supplier whatever Procountor's register type says: it sold
@@ -224,12 +227,14 @@ class ProcountorConnection(models.Model):
                 remote["type"] = "SUPPLIER"
                 if match.status == payloads.MATCHED:
                     lines.append(("link", match.remote_id, match.odoo_id, remote))
+                elif match.status == payloads.NEW and not may_create:
+                    refused[match.remote_id] = remote.get("name") or match.remote_id
                 elif match.status == payloads.NEW:
                     lines.append(("create", match.remote_id, False, remote))
                 else:
                     conflicts[match.remote_id] = match
             if lines:
-                self.sudo()._procountor_apply_partners(lines)
+                self._procountor_apply_partners(lines)
                 by_remote.update(
                     {
                         link.procountor_id: link.partner_id
@@ -252,6 +257,11 @@ class ProcountorConnection(models.Model):
             if conflict:
                 reasons[bill.procountor_id] = self._procountor_bill_conflict_reason(conflict)
                 continue
+            if bill.partner_procountor_id in refused:
+                reasons[bill.procountor_id] = self._procountor_bill_no_create_reason(
+                    refused[bill.partner_procountor_id]
+                )
+                continue
             index = index or self._procountor_partner_index()
             partner, reason = self._procountor_bill_counterparty(bill, index)
             if reason:
@@ -271,6 +281,14 @@ class ProcountorConnection(models.Model):
             id=match.remote_id,
             key=match.key,
             names=names or "-",
+        )
+
+    def _procountor_bill_no_create_reason(self, name):
+        return self.env._(
+            "The supplier %(name)s is not in Odoo yet and you may not create contacts: ask "
+            "someone who may (or the scheduled import) to run the import, or create the "
+            "supplier first.",
+            name=name,
         )
 
     def _procountor_bill_counterparty(self, bill, index):
@@ -295,6 +313,8 @@ class ProcountorConnection(models.Model):
                     key=key,
                 )
             return self.env["res.partner"].browse(ids[0]), ""
+        if not self.env["res.partner"].has_access("create"):
+            return None, self._procountor_bill_no_create_reason(bill.supplier_name)
         partner = (
             self.env["res.partner"]
             .with_context(**BULK_CONTEXT)

@@ -97,3 +97,93 @@ class TestBillImportEdges(BillImportCase):
                     }
                 )
                 self.env.flush_all()
+
+    # ------------------------------------------------------------------ re-try of waiting rows
+
+    def limited_user(self, *groups):
+        return self.env["res.users"].create(
+            {
+                "name": "Kirjanpitäjä",
+                "login": f"kirjanpitaja-{len(groups)}",
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, self.company.ids)],
+                "groups_id": [(6, 0, [self.env.ref(group).id for group in groups])],
+            }
+        )
+
+    def test_retry_needs_the_rights_of_the_fetch_button(self):
+        self.seed(2, unmappedAccountEvery=1)
+        self.fetch()
+        rows = self.connection.bill_pending_ids
+        self.assertEqual(len(rows), 2)
+        # A Procountor user who may not create journal entries cannot import through it.
+        reader = self.limited_user("base.group_user", "procountor_connector.group_procountor_user")
+        with self.assertRaises(AccessError):
+            rows.with_user(reader).action_retry()
+        self.assertEqual(len(rows.exists()), 2)
+        # Nothing selected: nothing to do (no StopIteration).
+        self.assertFalse(self.env["procountor.bill.pending"].action_retry())
+
+    def test_retry_creates_no_supplier_on_behalf_of_its_user(self):
+        self.seed(1, unmappedAccountEvery=1)
+        self.fetch()
+        row = self.connection.bill_pending_ids
+        self.env["account.account"].create(
+            {
+                "code": "4050",
+                "name": "Rakentamispalvelujen ostot",
+                "account_type": "expense",
+                "company_ids": [self.company.id],
+            }
+        )
+        # An invoicing user who may not create contacts: the supplier is not created.
+        clerk = self.limited_user("account.group_account_invoice")
+        partners = self.env["res.partner"].search_count([])
+        self.assertFalse(clerk.has_group("base.group_partner_manager"))
+        row.with_user(clerk).action_retry()
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+        self.assertTrue(row.exists())
+        self.assertIn("may not create contacts", row.reason)
+        self.assertFalse(self.bills())
+        # Someone who may: imported, with the supplier.
+        row.action_retry()
+        self.assertFalse(row.exists())
+        self.assertEqual(len(self.bills()), 1)
+
+    # ------------------------------------------------------------------ incremental runs
+
+    def test_change_committed_late_is_not_skipped_and_rereading_changes_nothing(self):
+        first = self.seed(1)
+        self.fetch()
+        mark = self.connection.bill_import_version
+        self.assertTrue(mark)
+        bill = self.bills()
+        write_date = bill.write_date
+        # Another purchase invoice whose change became visible only after that run, with
+        # a version (modification time) one minute before the bookmark.
+        late = {k: v for k, v in self.seed(1).items() if k not in first}
+        (late_id,) = late
+        from datetime import datetime, timedelta
+
+        moment = datetime.strptime(mark[:19], "%Y-%m-%dT%H:%M:%S") - timedelta(minutes=1)
+        self.sandbox.state.invoices[late_id]["version"] = moment.strftime("%Y-%m-%dT%H:%M:%S.000")
+        summary = self.fetch()
+        self.assertEqual(summary.imported, 1)
+        self.assertEqual(len(self.bills()), 2)
+        # The first bill, read again inside the overlap, is left as it was.
+        self.assertEqual(bill.write_date, write_date)
+        self.assertEqual(summary.unchanged, 1)
+        summary = self.fetch()
+        self.assertEqual((summary.imported, summary.pending), (0, 0))
+        self.assertEqual(len(self.bills()), 2)
+
+    def test_explicit_null_vat_status_uses_the_receipt_status(self):
+        invoices = self.seed(1)
+        (invoice,) = invoices.values()
+        receipt = self.sandbox.state.ledgerReceipts[invoice["ledgerReceiptId"]]
+        for row in receipt["transactions"]:
+            if row["transactionType"] == "ENTRY":
+                row["vatStatus"] = None
+        summary = self.fetch()
+        reasons = "\n".join(self.connection.bill_pending_ids.mapped("reason"))
+        self.assertEqual(summary.imported, 1, reasons)
