@@ -413,3 +413,30 @@ def test_explicit_null_vat_status_falls_back_to_the_receipt():
     data, problems = bills.map_bill(invoice(vatStatus=2), page, MAPPINGS)
     assert problems == []
     assert [line.tax_id for line in data.lines] == [11]
+
+
+def test_malformed_answers_are_problems_not_exceptions():
+    row = entry()
+    row["vatPercent"] = "abc"
+    odd = entry(dims=[(1, 101, "x")])
+    odd["accountingValue"] = None
+    odd["vatStatus"] = "two"
+    source = invoice()
+    source["paymentInfo"]["currencyRate"] = "1,1"
+    data, problems = bills.map_bill(source, receipt(row, odd), MAPPINGS)
+    assert data is None
+    found = {problem.values[0]: problem.values[1] for problem in problems}
+    assert {problem.code for problem in problems} == {bills.MALFORMED}
+    assert found == {
+        "paymentInfo.currencyRate": "'1,1'",
+        "transactions[1].vatPercent": "'abc'",
+        "transactions[2].accountingValue": "None",
+        "transactions[2].vatStatus": "'two'",
+        "transactions[2].dimensionItemValues[0].value": "'x'",
+    }
+    without_id = invoice()
+    del without_id["id"]
+    _data, problems = bills.map_bill(without_id, receipt(entry()), MAPPINGS)
+    assert [problem.values for problem in problems] == [("id", "None")]
+    _data, problems = bills.map_bill(invoice(), receipt(entry(), "not a row"), MAPPINGS)
+    assert [problem.values for problem in problems] == [("transactions[2]", "'not a row'")]

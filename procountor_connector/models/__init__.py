@@ -45,4 +45,5 @@ from . import procountor_connection_purchase_send
 from . import procountor_bill_pending
 from . import procountor_connection_bill
 from . import procountor_connection_bill_lookup
+from . import procountor_connection_bill_create
 from . import account_move_bill_import

@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Vendor bills from Procountor: the run that imports accepted purchase invoices (button,
 cron, re-try of pending ones). The "not imported" rows, the reverse lookups of the mappings
-and the suppliers are in ``procountor_connection_bill_lookup.py``.
+and the suppliers are in ``procountor_connection_bill_lookup.py``, one bill (move, bank
+account, files) in ``procountor_connection_bill_create.py``.
 
 One run (``_procountor_fetch_bills``):
 
@@ -21,15 +22,12 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import psycopg2
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import mute_logger
 
 from ..procountor_api import payloads
 from ..procountor_api.client_support import _chunks
-from ..procountor_api.exceptions import ProcountorError, ProcountorNotFoundError
+from ..procountor_api.exceptions import ProcountorError
 from .procountor_cron_guard import procountor_can_commit, procountor_isolated
 
 _logger = logging.getLogger(__name__)
@@ -272,15 +270,15 @@ class ProcountorConnection(models.Model):
                             **payloads.bill_search_filters(self.bill_import_version)
                         )
                     )
-                    versions = [row.get("version") for row in rows]
-                    ids = [row["id"] for row in rows]
+                    versions = [row.get("version") for row in rows if isinstance(row, dict)]
+                    ids = self._procountor_bill_search_ids(rows, summary)
                     ids += connection.bill_pending_ids.mapped("procountor_id")
                 else:
                     ids = list(only_ids)
                 ids = list(dict.fromkeys(ids))
                 for chunk in _chunks(ids, BATCH):
                     invoices = client.get_invoices(chunk)
-                    self._procountor_bill_chunk(client, invoices, mappings, summary)
+                    self._procountor_bill_chunk(client, invoices, mappings, summary, chunk)
         except ProcountorError as exc:
             summary.failed += 1
             summary.problem = self.env._(
@@ -296,7 +294,10 @@ class ProcountorConnection(models.Model):
             )
             self._procountor_bill_commit()
             return
-        vals = {"bill_import_error": False, "bill_import_last_run": fields.Datetime.now()}
+        vals = {
+            "bill_import_error": summary.problem or False,
+            "bill_import_last_run": fields.Datetime.now(),
+        }
         if only_ids is None:
             vals["bill_import_version"] = payloads.bill_high_water_mark(
                 self.bill_import_version, versions
@@ -304,10 +305,55 @@ class ProcountorConnection(models.Model):
         connection.write(vals)
         self._procountor_bill_commit()
 
-    def _procountor_bill_chunk(self, client, invoices, mappings, summary):
+    def _procountor_bill_search_ids(self, rows, summary):
+        """The ids of the search's rows; a row without a usable id cannot be read nor
+        listed: the run goes on and says so."""
+        ids, odd = [], []
+        for row in rows:
+            row_id = row.get("id") if isinstance(row, dict) else None
+            if isinstance(row_id, int) and not isinstance(row_id, bool) and row_id > 0:
+                ids.append(row_id)
+            else:
+                odd.append(row)
+        if odd:
+            summary.problem = self.env._(
+                "Unexpected answer from Procountor: %(count)s purchase invoice(s) of the "
+                "search came without an id and were left out: %(rows)s",
+                count=len(odd),
+                rows=", ".join(payloads.bill_shown(row) for row in odd[:5]),
+            )
+        return ids
+
+    def _procountor_bill_answered(self, chunk, invoices, summary):
+        """The invoices of Procountor's answer that have their id; the requested ids that
+        came back without one are listed with the reason (never a run stopped on them)."""
+        good = [
+            invoice
+            for invoice in invoices
+            if isinstance(invoice, dict)
+            and not payloads.bill_shape_problems({"id": invoice.get("id")}, None)
+        ]
+        if len(good) == len(invoices):
+            return good
+        returned = {invoice["id"] for invoice in good}
+        reason = self.env._(
+            "Unexpected answer from Procountor: the purchase invoice came back without its "
+            "id (%(answer)s). The next run reads it again.",
+            answer=", ".join(
+                payloads.bill_shown(invoice) for invoice in invoices if invoice not in good
+            ),
+        )
+        for missing in chunk:
+            if missing not in returned:
+                self._procountor_bill_pending({"id": missing}, reason)
+                summary.pending += 1
+        return good
+
+    def _procountor_bill_chunk(self, client, invoices, mappings, summary, chunk=()):
         """Import (or follow) up to 200 Procountor purchase invoices."""
         Move = self.env["account.move"]
         Pending = self.env["procountor.bill.pending"].sudo()
+        invoices = self._procountor_bill_answered(chunk, invoices, summary)
         ids = [invoice["id"] for invoice in invoices]
         existing = {
             move.procountor_bill_id: move
@@ -364,10 +410,14 @@ class ProcountorConnection(models.Model):
             self._procountor_bill_commit()
             return
         receipt_ids = [inv["ledgerReceiptId"] for inv in todo if inv.get("ledgerReceiptId")]
-        receipts = {row["id"]: row for row in client.get_ledger_receipts(receipt_ids)}
+        receipts = {
+            row.get("id"): row
+            for row in client.get_ledger_receipts(receipt_ids)
+            if isinstance(row, dict)
+        }
         mapped = []
         for invoice in todo:
-            data, problems = payloads.map_bill(
+            data, problems = self._procountor_bill_map(
                 invoice, receipts.get(invoice.get("ledgerReceiptId")), mappings
             )
             if problems:
@@ -405,6 +455,24 @@ class ProcountorConnection(models.Model):
                 summary.moves.append(move.id)
             self._procountor_bill_commit()
 
+    @api.model
+    def _procountor_bill_map(self, invoice, receipt, mappings):
+        """``payloads.map_bill``; an answer whose shape the checks did not foresee parks
+        its bill with what went wrong instead of stopping the run (and every later bill)."""
+        try:
+            return payloads.map_bill(invoice, receipt, mappings)
+        except (AttributeError, TypeError, ValueError, KeyError, ArithmeticError) as exc:
+            _logger.warning("Unexpected purchase invoice %s from Procountor", invoice.get("id"))
+            return None, [
+                payloads.BillProblem(
+                    payloads.BILL_MALFORMED,
+                    (
+                        self.env._("the invoice"),
+                        f"{type(exc).__name__}: {payloads.bill_shown(exc.args)}",
+                    ),
+                )
+            ]
+
     def _procountor_bill_follow(self, move, invoice, summary):
         try:
             with self.env.cr.savepoint():
@@ -419,132 +487,3 @@ class ProcountorConnection(models.Model):
             )
             summary.failed += 1
             return "failed"
-
-    # ------------------------------------------------------------------ one bill
-
-    def _procountor_bill_import_one(self, client, data, supplier):
-        """``(move, "")`` or ``(None, reason)``: the bill, its files, posting and payment
-        in one savepoint, so a bill is imported whole or not at all."""
-        Move = self.env["account.move"].with_context(**BULK_CONTEXT)
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                move = Move.create(self._procountor_bill_vals(data, supplier))
-                differ = payloads.bill_totals_differ(data, move.amount_untaxed, move.amount_total)
-                if differ:
-                    raise _Refused(
-                        self.env._(
-                            "Odoo's totals differ from Procountor's: total %(remote)s in "
-                            "Procountor, %(odoo)s in Odoo; untaxed %(remote_untaxed)s and "
-                            "%(odoo_untaxed)s. Check that the VAT mapping gives the same "
-                            "percentages and that taxes are rounded per line.",
-                            remote=differ[0],
-                            odoo=differ[1],
-                            remote_untaxed=differ[2],
-                            odoo_untaxed=differ[3],
-                        )
-                    )
-                self._procountor_bill_files(client, data, move)
-                if self.bill_import_post:
-                    move.action_post()
-                    move._procountor_bill_follow_payment(self, data.paid, data.payment_date)
-                self.env.flush_all()
-        except _Refused as refused:
-            return None, refused.reason
-        except psycopg2.errors.UniqueViolation:
-            # Another run imported it, or a send stored it as its own, between our search
-            # and our insert: a move of the connection carries it already.
-            return None, ""
-        except ProcountorError as exc:
-            return None, self.env._(
-                "The files of the purchase invoice could not be read from Procountor: "
-                "%(error)s. The next run tries again.",
-                error=exc,
-            )
-        except (UserError, ValidationError) as exc:
-            return None, self.env._(
-                "Odoo refused the vendor bill: %(error)s", error=exc.args[0] if exc.args else exc
-            )
-        return move, ""
-
-    def _procountor_bill_vals(self, data, supplier):
-        partner_bank = self._procountor_bill_partner_bank(supplier, data.supplier_iban)
-        return {
-            "move_type": data.move_type,
-            "journal_id": self.bill_import_journal_id.id,
-            "company_id": self.company_id.id,
-            "partner_id": supplier.id,
-            "invoice_date": data.invoice_date,
-            "date": data.accounting_date or data.invoice_date,
-            "invoice_payment_term_id": False,
-            "invoice_date_due": data.due_date or data.invoice_date,
-            "ref": data.ref or False,
-            "payment_reference": data.payment_reference or False,
-            "currency_id": data.currency_id,
-            "partner_bank_id": partner_bank.id or False,
-            "narration": data.notes or False,
-            "procountor_bill_id": data.procountor_id,
-            "procountor_bill_connection_id": self.id,
-            "procountor_bill_status": data.status,
-            "procountor_bill_version": data.version,
-            "invoice_line_ids": [
-                (0, 0, self.env["account.move"]._procountor_bill_line_vals(line))
-                for line in data.lines
-            ],
-        }
-
-    def _procountor_bill_partner_bank(self, supplier, iban):
-        """The supplier's bank account of the invoice (created when Odoo lacks it)."""
-        if not iban:
-            return self.env["res.partner.bank"]
-        Bank = self.env["res.partner.bank"].sudo()
-        bank = Bank.search(
-            [("sanitized_acc_number", "=", iban.upper()), ("partner_id", "=", supplier.id)],
-            limit=1,
-        )
-        if not bank:
-            try:
-                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                    bank = Bank.create({"acc_number": iban, "partner_id": supplier.id})
-            except (ValidationError, UserError, psycopg2.Error):
-                # An account number Odoo refuses (or one held by another partner) is not a
-                # reason to leave the bill out; it is simply not set.
-                bank = Bank
-        return bank
-
-    def _procountor_bill_files(self, client, data, move):
-        """Attach the invoice's files (its scan) or, with the option, its page image."""
-        Attachment = self.env["ir.attachment"]
-        files = []
-        for meta in data.attachments:
-            remote_meta, content = client.get_attachment(meta["id"])
-            files.append((remote_meta.get("name") or meta.get("name"), content, meta))
-        if not files and self.bill_import_attach_image:
-            try:
-                remote_meta, content = client.get_invoice_image(data.procountor_id)
-            except ProcountorNotFoundError:
-                remote_meta, content = {}, b""
-            if content:
-                name = remote_meta.get("name") or f"procountor-{data.procountor_id}.png"
-                files.append((name, content, remote_meta))
-        attachments = Attachment
-        for name, content, meta in files:
-            attachments |= Attachment.create(
-                {
-                    "name": name,
-                    "raw": content,
-                    "res_model": "account.move",
-                    "res_id": move.id,
-                    "mimetype": meta.get("mimeType") or False,
-                    "description": self.env._("From Procountor"),
-                }
-            )
-        if attachments:
-            move.message_main_attachment_id = attachments[:1]
-
-
-class _Refused(Exception):
-    """A bill Odoo could build but must not keep (rolled back to its savepoint)."""
-
-    def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason

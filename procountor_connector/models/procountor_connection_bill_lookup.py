@@ -11,25 +11,60 @@ from ..procountor_api import payloads
 from .procountor_connection_bill import BULK_CONTEXT
 
 
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value):
+    return value if isinstance(value, list) else []
+
+
+def _text(value):
+    return value if isinstance(value, str) and value else False
+
+
+def _date_text(value):
+    """An ISO date as Procountor sends it, else nothing (never a failed write)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return fields.Date.to_date(value[:10]) and value[:10]
+    except ValueError:
+        return False
+
+
 class ProcountorConnection(models.Model):
     _inherit = "procountor.connection"
 
     # ------------------------------------------------------------------ pending rows
 
     def _procountor_bill_pending(self, invoice, reason):
+        """List (or update) the waiting row of ``invoice`` with ``reason``; what Procountor
+        sent is shown only where it has the expected type (the row of a malformed answer
+        is listed all the same)."""
         Pending = self.env["procountor.bill.pending"].sudo()
-        totals = payloads.bill_sum_info(
-            invoice, (invoice.get("paymentInfo") or {}).get("currency") or ""
+        payment = _dict(invoice.get("paymentInfo"))
+        currency = _text(payment.get("currency"))
+        totals = (
+            _dict(payloads.bill_sum_info(invoice, currency or ""))
+            if _list(invoice.get("invoiceSumInfo"))
+            else {}
         )
-        address = (invoice.get("counterParty") or {}).get("counterPartyAddress") or {}
+        address = _dict(_dict(invoice.get("counterParty")).get("counterPartyAddress"))
+        total = totals.get("invoiceSumTotal")
+        number = invoice.get("invoiceNumber")
         vals = {
-            "invoice_number": invoice.get("invoiceNumber") or 0,
-            "supplier_name": address.get("name") or False,
-            "original_number": invoice.get("originalInvoiceNumber") or False,
-            "invoice_date": invoice.get("date") or False,
-            "amount_total": totals.get("invoiceSumTotal") or 0.0,
-            "currency": (invoice.get("paymentInfo") or {}).get("currency") or False,
-            "procountor_status": invoice.get("status") or False,
+            "invoice_number": number
+            if isinstance(number, int) and not isinstance(number, bool)
+            else 0,
+            "supplier_name": _text(address.get("name")),
+            "original_number": _text(invoice.get("originalInvoiceNumber")),
+            "invoice_date": _date_text(invoice.get("date")),
+            "amount_total": float(total)
+            if isinstance(total, int | float) and not isinstance(total, bool)
+            else 0.0,
+            "currency": currency,
+            "procountor_status": _text(invoice.get("status")),
             "reason": reason,
             "last_attempt": fields.Datetime.now(),
         }
@@ -81,6 +116,15 @@ class ProcountorConnection(models.Model):
                     _(
                         "Procountor did not return the invoice's ledger receipt %(id)s.",
                         id=values[0],
+                    )
+                )
+            elif problem.code == payloads.BILL_MALFORMED:
+                lines.append(
+                    _(
+                        "Unexpected answer from Procountor: %(field)s is %(value)s. The next "
+                        "run reads it again; if it stays, correct the invoice in Procountor.",
+                        field=values[0],
+                        value=values[1],
                     )
                 )
             elif problem.code == payloads.BILL_NO_ENTRIES:

@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .test_bill_import import BillImportCase, money
+from .test_bill_import import BillImportCase
 
 
 @tagged("post_install", "-at_install")
@@ -97,6 +97,64 @@ class TestBillImportEdges(BillImportCase):
                     }
                 )
                 self.env.flush_all()
+
+    # ------------------------------------------------------------------ malformed answers
+
+    def test_malformed_bills_wait_with_the_reason_and_the_others_import(self):
+        from procountor_sandbox.routes.invoices import invoice_view
+
+        invoices = self.seed(4)
+        first, second, third, fourth = sorted(invoices)
+        state = self.sandbox.state
+        # A ledger receipt row whose VAT percent is not a number.
+        receipt = state.ledgerReceipts[invoices[first]["ledgerReceiptId"]]
+        entry = next(t for t in receipt["transactions"] if t["transactionType"] == "ENTRY")
+        entry["vatPercent"] = "abc"
+        # An invoice that comes back without its id.
+        views = [invoice_view(state, state.invoices[i]) for i in (first, second, third, fourth)]
+        del views[1]["id"]
+        self.add_fault(
+            kind="status", path="/invoices/*", method="GET", status=200, body=views, times=1
+        )
+        # A search row without an id (besides the four good ones).
+        rows = [
+            {
+                "id": i,
+                "type": "PURCHASE_INVOICE",
+                "status": state.invoices[i]["status"],
+                "version": state.invoices[i]["version"],
+            }
+            for i in (first, second, third, fourth)
+        ]
+        search = {
+            "results": [{"type": "PURCHASE_INVOICE", "status": "APPROVED"}, *rows],
+            "meta": {"pageNumber": 0, "pageSize": 200, "resultCount": 5, "totalCount": 5},
+        }
+        self.add_fault(
+            kind="status", path="/invoices", method="GET", status=200, body=search, times=1
+        )
+        with mute_logger("odoo.addons.procountor_connector.models.procountor_cron_guard"):
+            self.env["procountor.connection"]._cron_procountor_fetch_bills()
+        self.assertEqual(
+            sorted(self.bills().mapped("procountor_bill_id")), [third, fourth], "the others go on"
+        )
+        pending = {row.procountor_id: row.reason for row in self.connection.bill_pending_ids}
+        self.assertEqual(set(pending), {first, second})
+        self.assertIn("Unexpected answer from Procountor", pending[first])
+        self.assertIn("vatPercent", pending[first])
+        self.assertIn("'abc'", pending[first])
+        self.assertIn("Unexpected answer from Procountor", pending[second])
+        self.assertIn("without its id", pending[second])
+        error = self.connection.bill_import_error or ""
+        self.assertIn("without an id", error)
+        self.assertNotIn("KeyError", error)
+        self.assertNotIn("failed: 'id'", error)
+        # Procountor answers well again: both import, nothing twice.
+        entry["vatPercent"] = 25.5
+        summary = self.fetch()
+        self.assertEqual((summary.imported, summary.pending), (2, 0))
+        self.assertEqual(len(self.bills()), 4)
+        self.assertFalse(self.connection.bill_import_error)
 
     # ------------------------------------------------------------------ re-try of waiting rows
 

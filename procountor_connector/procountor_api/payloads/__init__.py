@@ -161,6 +161,9 @@ from .bills import (
     totals_differ as bill_totals_differ,
     search_filters as bill_search_filters,
     high_water_mark as bill_high_water_mark,
+    shape_problems as bill_shape_problems,
+    shown as bill_shown,
+    MALFORMED as BILL_MALFORMED,
 )
 from .ledger_receipts import (
     LEDGER_RECEIPT_TYPE_JOURNAL,
@@ -311,6 +314,9 @@ __all__ = [
     "bill_totals_differ",
     "bill_search_filters",
     "bill_high_water_mark",
+    "bill_shape_problems",
+    "bill_shown",
+    "BILL_MALFORMED",
     "LEDGER_RECEIPT_TYPE_JOURNAL",
     "VAT_TYPE_SALES",
     "VAT_TYPE_PURCHASE",

@@ -51,6 +51,9 @@ UNMAPPED_ACCOUNT = "unmapped_account"
 UNMAPPED_VAT = "unmapped_vat"
 UNMAPPED_DIMENSION = "unmapped_dimension"
 UNKNOWN_CURRENCY = "unknown_currency"
+#: A field of Procountor's answer that is not what the 26.04 schema says (a number that is
+#: not one, an object without its ``id``): values = (where, the value as received).
+MALFORMED = "malformed"
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,86 @@ def sum_info(invoice, currency):
     return {}
 
 
+def _is_number(value, integer=False):
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, int):
+        return True
+    if integer:
+        return isinstance(value, str) and value.strip().lstrip("-").isdigit()
+    try:
+        return Decimal(str(value)).is_finite()
+    except ArithmeticError:
+        return False
+
+
+def shown(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_number(problems, where, value, integer=False, required=False):
+    if value is None and not required:
+        return
+    if not _is_number(value, integer):
+        problems.append(BillProblem(MALFORMED, (where, shown(value))))
+
+
+def shape_problems(invoice, receipt):
+    """``MALFORMED`` problems of an invoice and its ledger receipt: every field the mapping
+    reads that is not of the schema's type (checked before anything is computed, so one
+    odd answer parks its bill with what was wrong instead of stopping the run)."""
+    problems = []
+    if not isinstance(invoice, dict):
+        return [BillProblem(MALFORMED, ("invoice", shown(invoice)))]
+    _check_number(problems, "id", invoice.get("id"), integer=True, required=True)
+    payment = invoice.get("paymentInfo")
+    if payment is not None and not isinstance(payment, dict):
+        problems.append(BillProblem(MALFORMED, ("paymentInfo", shown(payment))))
+        payment = {}
+    _check_number(problems, "paymentInfo.currencyRate", (payment or {}).get("currencyRate"))
+    sums = invoice.get("invoiceSumInfo")
+    if sums is not None and not isinstance(sums, list):
+        problems.append(BillProblem(MALFORMED, ("invoiceSumInfo", shown(sums))))
+        sums = []
+    for index, entry in enumerate(sums or []):
+        if not isinstance(entry, dict):
+            problems.append(BillProblem(MALFORMED, (f"invoiceSumInfo[{index}]", shown(entry))))
+            continue
+        for key in ("excludingVatTotal", "vatSumTotal", "invoiceSumTotal"):
+            _check_number(problems, f"invoiceSumInfo[{index}].{key}", entry.get(key))
+    if not isinstance(receipt, dict):
+        return problems
+    rows = receipt.get("transactions")
+    if rows is not None and not isinstance(rows, list):
+        return [*problems, BillProblem(MALFORMED, ("transactions", shown(rows)))]
+    _check_number(problems, "vatStatus", receipt.get("vatStatus"), integer=True)
+    for index, row in enumerate(rows or []):
+        where = f"transactions[{index}]"
+        if not isinstance(row, dict):
+            problems.append(BillProblem(MALFORMED, (where, shown(row))))
+            continue
+        if row.get("transactionType") != "ENTRY":
+            continue
+        _check_number(
+            problems, f"{where}.accountingValue", row.get("accountingValue"), required=True
+        )
+        _check_number(problems, f"{where}.vatPercent", row.get("vatPercent"))
+        _check_number(problems, f"{where}.vatStatus", row.get("vatStatus"), integer=True)
+        _check_number(problems, f"{where}.vatDeductionPercent", row.get("vatDeductionPercent"))
+        items = row.get("dimensionItemValues")
+        if items is not None and not isinstance(items, list):
+            problems.append(BillProblem(MALFORMED, (f"{where}.dimensionItemValues", shown(items))))
+            continue
+        for number, item in enumerate(items or []):
+            item_where = f"{where}.dimensionItemValues[{number}]"
+            if not isinstance(item, dict):
+                problems.append(BillProblem(MALFORMED, (item_where, shown(item))))
+                continue
+            _check_number(problems, f"{item_where}.value", item.get("value"), required=True)
+    return problems
+
+
 def _given(value, fallback):
     """``value`` unless Procountor left it out or sent ``null``."""
     return fallback if value is None else value
@@ -194,6 +277,9 @@ def map_bill(invoice, receipt, mappings):
     status = invoice.get("status") or ""
     if status not in ACCEPTED_STATUSES:
         return None, [BillProblem(NOT_ACCEPTED, (status,))]
+    malformed = shape_problems(invoice, receipt)
+    if malformed:
+        return None, malformed
     if not receipt:
         return None, [BillProblem(NO_RECEIPT, (invoice.get("ledgerReceiptId") or 0,))]
     payment = invoice.get("paymentInfo") or {}
