@@ -440,3 +440,47 @@ def test_malformed_answers_are_problems_not_exceptions():
     assert [problem.values for problem in problems] == [("id", "None")]
     _data, problems = bills.map_bill(invoice(), receipt(entry(), "not a row"), MAPPINGS)
     assert [problem.values for problem in problems] == [("transactions[2]", "'not a row'")]
+
+
+def test_row_deduction_share_picks_the_tax():
+    """Several Odoo taxes on one VAT key: the row's ``vatDeductionPercent`` picks the one
+    with that deductible share; none, or several non-deductible ones, is a problem."""
+    mappings = bills.BillMappings(
+        accounts={"4000": 1},
+        taxes={bills.vat_key(25.5, 2): (11, 14, 15)},
+        tax_deductions={11: 100.0, 14: 50.0, 15: 50.0},
+        currencies={"EUR": 1},
+    )
+    full = entry()
+    half = entry(description="Edustus")
+    half["vatDeductionPercent"] = 50
+    data, problems = bills.map_bill(invoice(), receipt(full), mappings)
+    assert problems == [] and data.lines[0].tax_id == 11
+    _data, problems = bills.map_bill(invoice(), receipt(half), mappings)
+    assert [(p.code, p.values) for p in problems] == [
+        (bills.AMBIGUOUS_DEDUCTION, ("Edustus", "25.5", 2, "50"))
+    ]
+    mappings.preferred_tax = 15
+    data, problems = bills.map_bill(invoice(), receipt(half), mappings)
+    assert problems == [] and data.lines[0].tax_id == 15
+    half["vatDeductionPercent"] = 30
+    _data, problems = bills.map_bill(invoice(), receipt(half), mappings)
+    assert [p.code for p in problems] == [bills.UNMAPPED_DEDUCTION]
+
+
+def test_seeded_row_carries_its_deduction_share(sandbox_reset):
+    pin_calendar(sandbox_reset.url, TODAY)
+    spec = purchases.generated_purchase_invoice(2, TODAY)
+    spec["accounting"][0]["vatDeductionPercent"] = 50
+    seed(
+        sandbox_reset,
+        {"businessPartners": [purchases.generated_supplier(2)], "purchaseInvoices": [spec]},
+    )
+    (invoice_,) = sandbox_reset.state.invoices.values()
+    receipt_ = sandbox_reset.state.ledgerReceipts[invoice_["ledgerReceiptId"]]
+    entries = [t for t in receipt_["transactions"] if t["transactionType"] == "ENTRY"]
+    assert entries[0]["vatDeductionPercent"] == 50.0
+    assert all("vatDeductionPercent" not in t for t in entries[1:])
+    assert imbalance(receipt_["transactions"]) == 0
+    spec["accounting"][0]["vatDeductionPercent"] = 150
+    assert seed_error(sandbox_reset, {"purchaseInvoices": [spec]}).status_code == 400

@@ -100,6 +100,31 @@ class ProcountorConnection(models.Model):
                         status=values[1] if values[1] is not None else "-",
                     )
                 )
+            elif problem.code == payloads.BILL_UNMAPPED_DEDUCTION:
+                lines.append(
+                    _(
+                        "Row %(row)s: %(share)s %% of its VAT %(percent)s %% (status %(status)s) "
+                        "is deductible in Procountor, and no Odoo purchase tax mapped to that VAT "
+                        "has that deductible share: map a tax whose repartition has it "
+                        "(Procountor > Mappings > Taxes).",
+                        row=values[0],
+                        percent=values[1],
+                        status=values[2] if values[2] is not None else "-",
+                        share=values[3],
+                    )
+                )
+            elif problem.code == payloads.BILL_AMBIGUOUS_DEDUCTION:
+                lines.append(
+                    _(
+                        "Row %(row)s: several Odoo purchase taxes mapped to VAT %(percent)s %% "
+                        "(status %(status)s) have its deductible share of %(share)s %%: keep "
+                        "one mapping, or make it the company's default purchase tax.",
+                        row=values[0],
+                        percent=values[1],
+                        status=values[2] if values[2] is not None else "-",
+                        share=values[3],
+                    )
+                )
             elif problem.code == payloads.BILL_UNMAPPED_DIMENSION:
                 lines.append(
                     _(
@@ -186,8 +211,9 @@ class ProcountorConnection(models.Model):
         Accounts: the account mappings to each Procountor code, else the company's Odoo
         account with the same code. Several Odoo accounts mapped to one code: the one with
         that very code if it is among them, else the lowest code. Taxes: purchase tax
-        mappings by (VAT %, VAT status); several taxes for one pair: the company's default
-        purchase tax if among them, else the first by sequence. Dimensions: the analytic
+        mappings by (VAT %, VAT status), every candidate with its deductible share (the row's
+        ``vatDeductionPercent`` picks; several with that share: the company's default
+        purchase tax, else the first by sequence for an ordinary tax). Dimensions: the analytic
         mappings by (dimension id, item id)."""
         self.ensure_one()
         company = self.company_id
@@ -203,7 +229,7 @@ class ProcountorConnection(models.Model):
                 [("code", "in", missing), ("company_ids", "in", company.id)]
             ):
                 accounts.setdefault(account.code, account.id)
-        taxes = {}
+        taxes, deductions = {}, {}
         default_tax = company.account_purchase_tax_id
         purchase = self.tax_mapping_ids.filtered(
             lambda m: m.type_tax_use == "purchase" and m.vat_percent_id and m.tax_id.active
@@ -212,8 +238,10 @@ class ProcountorConnection(models.Model):
             key = payloads.bill_vat_key(
                 mapping.vat_percent_id.percent, mapping.vat_status_id.code or None
             )
-            if key not in taxes or mapping.tax_id == default_tax:
-                taxes[key] = mapping.tax_id.id
+            # Every candidate of the key: the row's deductible share picks among them.
+            if mapping.tax_id.id not in taxes.setdefault(key, ()):
+                taxes[key] += (mapping.tax_id.id,)
+            deductions[mapping.tax_id.id] = mapping.tax_id._procountor_vat_deduction_percent()
         items = {
             (m.dimension_item_id.dimension_id.procountor_id, m.dimension_item_id.procountor_id): (
                 m.analytic_account_id.id
@@ -230,6 +258,8 @@ class ProcountorConnection(models.Model):
             dimension_items=items,
             currencies=currencies,
             company_currency=company.currency_id.name,
+            tax_deductions=deductions,
+            preferred_tax=default_tax.id or None,
         )
 
     # ------------------------------------------------------------------ suppliers

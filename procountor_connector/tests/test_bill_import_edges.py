@@ -6,11 +6,12 @@ import, the re-try of waiting rows and the overlap of incremental runs."""
 
 import psycopg2
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .test_bill_import import BillImportCase
+from .test_bill_import import BillImportCase, money
 
 
 @tagged("post_install", "-at_install")
@@ -155,6 +156,111 @@ class TestBillImportEdges(BillImportCase):
         self.assertEqual((summary.imported, summary.pending), (2, 0))
         self.assertEqual(len(self.bills()), 4)
         self.assertFalse(self.connection.bill_import_error)
+
+    # ------------------------------------------------------------------ non-deductible VAT
+
+    def half_deductible_tax(self):
+        """25.5 % purchase VAT of which half is deductible: the other half is booked on the
+        expense (Odoo 18: a tax repartition line without account, out of the tax closing)."""
+        tax = self.tax_255.copy({"name": "25.5% osto, 50 % vähennyskelpoinen"})
+        vat_account = self.tax_255.invoice_repartition_line_ids.filtered(
+            lambda line: line.repartition_type == "tax"
+        ).account_id
+        lines = [
+            Command.clear(),
+            Command.create({"repartition_type": "base", "factor_percent": 100}),
+            Command.create(
+                {
+                    "repartition_type": "tax",
+                    "factor_percent": 50,
+                    "account_id": vat_account.id,
+                    "use_in_tax_closing": True,
+                }
+            ),
+            Command.create(
+                {"repartition_type": "tax", "factor_percent": 50, "use_in_tax_closing": False}
+            ),
+        ]
+        tax.write({"invoice_repartition_line_ids": lines, "refund_repartition_line_ids": lines})
+        self.assertEqual(tax._procountor_vat_deduction_percent(), 50.0)
+        connection = self.connection
+        self.env["procountor.tax.mapping"].create(
+            {
+                "connection_id": connection.id,
+                "tax_id": tax.id,
+                "vat_percent_id": connection.vat_percent_ids.filtered(
+                    lambda vat: vat.percent == 25.5
+                ).id,
+                "vat_status_id": connection.vat_status_ids.filtered(lambda st: st.code == 2).id,
+            }
+        )
+        return tax, vat_account
+
+    def seed_rows(self, *bookings, index=0):
+        """One accepted purchase invoice of 100.00 + 25.5 % VAT per booking (ENTRY)."""
+        from procountor_sandbox import purchases
+
+        spec = purchases.generated_purchase_invoice(index)
+        row = spec["invoice"]["invoiceRows"][0]
+        spec["invoice"]["invoiceRows"] = [
+            {
+                **row,
+                "product": f"Edustus {n}",
+                "quantity": 1,
+                "unitPrice": 100.0,
+                "vatPercent": 25.5,
+                "vatStatus": 2,
+            }
+            for n in range(len(bookings))
+        ]
+        spec["accounting"] = list(bookings)
+        spec["status"] = "APPROVED"
+        spec.pop("attachments", None)
+        self.sandbox_post(
+            "/_sandbox/seed",
+            {"businessPartners": [purchases.generated_supplier(index)], "purchaseInvoices": [spec]},
+        )
+        return max(self.sandbox.state.invoices)
+
+    def test_half_deductible_vat_row_books_the_other_half_on_the_expense(self):
+        half, vat_account = self.half_deductible_tax()
+        invoice_id = self.seed_rows(
+            {"account": "4000", "vatDeductionPercent": 50}, {"account": "6800"}
+        )
+        summary = self.fetch()
+        reasons = "\n".join(self.connection.bill_pending_ids.mapped("reason"))
+        self.assertEqual(summary.imported, 1, reasons)
+        bill = self.bills()
+        invoice = self.sandbox.state.invoices[invoice_id]
+        lines = bill.invoice_line_ids.sorted("sequence")
+        self.assertEqual(lines[0].tax_ids, half)
+        self.assertEqual(lines[1].tax_ids, self.tax_255, "an ordinary row keeps the ordinary tax")
+        totals = invoice["invoiceSumInfo"][0]
+        self.assertEqual(money(bill.amount_total), money(totals["invoiceSumTotal"]))
+        self.assertEqual(money(bill.amount_untaxed), money(totals["excludingVatTotal"]))
+        self.assertEqual(money(bill.amount_tax), money(totals["vatSumTotal"]))
+        by_account = {}
+        for line in bill.line_ids:
+            by_account[line.account_id.code] = (
+                by_account.get(line.account_id.code, 0) + line.balance
+            )
+        # 4000: the net 100.00 and the non-deductible 12.75; the VAT receivable only holds
+        # the deductible 12.75 of the first row and the 25.50 of the second.
+        self.assertEqual(money(by_account["4000"]), money("112.75"))
+        self.assertEqual(money(by_account["6800"]), money("100.00"))
+        self.assertEqual(money(by_account[vat_account.code]), money("38.25"))
+        payable = bill.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        self.assertEqual(money(-payable.balance), money("251.00"))
+
+    def test_row_with_a_share_no_tax_has_waits_naming_the_row(self):
+        self.half_deductible_tax()
+        self.seed_rows({"account": "4000", "vatDeductionPercent": 30})
+        summary = self.fetch()
+        self.assertEqual((summary.imported, summary.pending), (0, 1))
+        reason = self.connection.bill_pending_ids.reason
+        self.assertIn("Row Edustus 0", reason)
+        self.assertIn("30 %", reason)
+        self.assertIn("deductible share", reason)
 
     # ------------------------------------------------------------------ re-try of waiting rows
 

@@ -164,6 +164,8 @@ from .bills import (
     shape_problems as bill_shape_problems,
     shown as bill_shown,
     MALFORMED as BILL_MALFORMED,
+    UNMAPPED_DEDUCTION as BILL_UNMAPPED_DEDUCTION,
+    AMBIGUOUS_DEDUCTION as BILL_AMBIGUOUS_DEDUCTION,
 )
 from .ledger_receipts import (
     LEDGER_RECEIPT_TYPE_JOURNAL,
@@ -317,6 +319,8 @@ __all__ = [
     "bill_shape_problems",
     "bill_shown",
     "BILL_MALFORMED",
+    "BILL_UNMAPPED_DEDUCTION",
+    "BILL_AMBIGUOUS_DEDUCTION",
     "LEDGER_RECEIPT_TYPE_JOURNAL",
     "VAT_TYPE_SALES",
     "VAT_TYPE_PURCHASE",

@@ -54,6 +54,10 @@ UNKNOWN_CURRENCY = "unknown_currency"
 #: A field of Procountor's answer that is not what the 26.04 schema says (a number that is
 #: not one, an object without its ``id``): values = (where, the value as received).
 MALFORMED = "malformed"
+#: A row whose deductible VAT share (``vatDeductionPercent``) no Odoo tax mapped to its VAT
+#: percent and status has, or more than one has: values = (row, percent, status, share).
+UNMAPPED_DEDUCTION = "unmapped_deduction"
+AMBIGUOUS_DEDUCTION = "ambiguous_deduction"
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,12 @@ class BillMappings:
     dimension_items: dict = field(default_factory=dict)
     currencies: dict = field(default_factory=dict)
     company_currency: str = "EUR"
+    #: Odoo tax id → its deductible share in percent (100 when absent); a ``taxes`` value may
+    #: be one tax id or a tuple of the candidate ids mapped to that key, the preferred first.
+    tax_deductions: dict = field(default_factory=dict)
+    #: The tax that wins when several candidates have the row's share (the company's default
+    #: purchase tax), else such a row waits.
+    preferred_tax: int | None = None
 
 
 @dataclass
@@ -241,15 +251,41 @@ def _entries(receipt):
     ]
 
 
-def _tax_for(mappings, percent, status):
-    """(found, tax id or None) for a transaction's VAT percent and status."""
+def _deduction(mappings, tax_id):
+    return Decimal(str(mappings.tax_deductions.get(tax_id, 100)))
+
+
+def _tax_for(mappings, percent, status, deduction=None):
+    """``(code, tax id or None)`` for a transaction's VAT percent, status and deductible
+    share (``vatDeductionPercent``, absent = fully deductible): code is "" when found, else
+    the problem code. Among the taxes mapped to the key, the one whose deductible share is
+    the row's; several: the preferred (default) tax if among them, else the first for a
+    fully deductible row and ambiguous for any other share."""
+    share = Decimal(str(100 if deduction is None else deduction))
+    code = UNMAPPED_VAT
     for key in (vat_key(percent, status), vat_key(percent, None)):
-        if key in mappings.taxes:
-            return True, mappings.taxes[key]
-    if Decimal(str(percent or 0)) == 0:
+        if key not in mappings.taxes:
+            continue
+        candidates = mappings.taxes[key]
+        if not isinstance(candidates, tuple | list):
+            candidates = (candidates,)
+        same = [tax for tax in candidates if _deduction(mappings, tax) == share]
+        if len(same) == 1:
+            return "", same[0]
+        if mappings.preferred_tax in same:
+            return "", mappings.preferred_tax
+        if same and share == 100:
+            # Ordinary taxes of one rate book the same amounts: the first by sequence (the
+            # candidates' order), as before shares were compared. A non-deductible share
+            # also says where its part goes: never chosen by order.
+            return "", same[0]
+        code = AMBIGUOUS_DEDUCTION if same else UNMAPPED_DEDUCTION
+        if same:
+            break
+    if code == UNMAPPED_VAT and Decimal(str(percent or 0)) == 0:
         # 0 % without a mapping: a line without tax (no VAT to book), not a problem.
-        return True, None
-    return False, None
+        return "", None
+    return code, None
 
 
 def _analytic(entry, mappings, problems):
@@ -299,16 +335,29 @@ def map_bill(invoice, receipt, mappings):
     lines = []
     # An explicit ``null`` is "not given" (schema: the receipt's status applies).
     default_status = _given(receipt.get("vatStatus"), invoice.get("vatStatus"))
-    for entry in entries:
+    for position, entry in enumerate(entries, start=1):
         code = str(entry.get("account") or "")
         account_id = mappings.accounts.get(code)
         if account_id is None:
             problems.append(BillProblem(UNMAPPED_ACCOUNT, (code,)))
         percent = entry.get("vatPercent") or 0
         status_of_entry = _given(entry.get("vatStatus"), default_status)
-        found, tax_id = _tax_for(mappings, percent, status_of_entry)
-        if not found:
+        deduction = entry.get("vatDeductionPercent")
+        missing, tax_id = _tax_for(mappings, percent, status_of_entry, deduction)
+        if missing == UNMAPPED_VAT:
             problems.append(BillProblem(UNMAPPED_VAT, vat_key(percent, status_of_entry)))
+        elif missing:
+            row = (entry.get("description") or "").strip() or str(position)
+            problems.append(
+                BillProblem(
+                    missing,
+                    (
+                        row,
+                        *vat_key(percent, status_of_entry),
+                        format(Decimal(str(deduction)).normalize(), "f"),
+                    ),
+                )
+            )
         analytic = _analytic(entry, mappings, problems)
         value = Decimal(str(entry.get("accountingValue") or 0))
         amount = to_money(value * rate) * sign
