@@ -189,7 +189,7 @@ def test_negative_total_is_a_refund_with_positive_lines():
 
 def test_foreign_currency_lines_in_invoice_currency():
     data, problems = bills.map_bill(
-        invoice(currency="USD", rate=1.1), receipt(entry(value=100.0)), MAPPINGS
+        invoice(currency="USD", rate=1.1, total=138.05), receipt(entry(value=100.0)), MAPPINGS
     )
     assert problems == []
     assert (data.currency, data.currency_id, data.lines[0].amount) == ("USD", 2, Decimal("110.00"))
@@ -484,3 +484,34 @@ def test_seeded_row_carries_its_deduction_share(sandbox_reset):
     assert imbalance(receipt_["transactions"]) == 0
     spec["accounting"][0]["vatDeductionPercent"] = 150
     assert seed_error(sandbox_reset, {"purchaseInvoices": [spec]}).status_code == 400
+
+
+def test_foreign_lines_add_up_to_the_invoice_and_book_procountors_euros():
+    """1,000.00 SEK + 25.5 % at 11.2345 SEK/EUR: Procountor books 89.01 EUR net and 111.71
+    EUR payable. The line is 1,000.00 SEK (not 89.01 x 11.2345 = 999.98), and the company
+    balances are Procountor's: 89.01 net, 22.70 VAT, -111.71 payable."""
+    mappings = bills.BillMappings(**{**MAPPINGS.__dict__, "currencies": {"EUR": 1, "SEK": 3}})
+    source = invoice(currency="SEK", rate=11.2345, total=1255.0)
+    source["invoiceSumInfo"][0].update(excludingVatTotal=1000.0, vatSumTotal=255.0)
+    page = receipt(entry(value=89.01))
+    page["transactions"][0]["accountingValue"] = -111.71
+    data, problems = bills.map_bill(source, page, mappings)
+    assert problems == []
+    assert [line.amount for line in data.lines] == [Decimal("1000.00")]
+    assert data.currency_rate == Decimal("11.2345") and data.foreign
+    assert data.company_payable == Decimal("-111.71")
+    assert bills.company_balances(data, [22.69]) == (
+        [Decimal("89.01")],
+        [Decimal("22.70")],
+        Decimal("-111.71"),
+    )
+    # Two rows: the split follows the euros booked and adds up to the cent.
+    page = receipt(entry(value=44.51), entry(value=44.50))
+    page["transactions"][0]["accountingValue"] = -111.71
+    data, _problems = bills.map_bill(source, page, mappings)
+    assert sum(line.amount for line in data.lines) == Decimal("1000.00")
+    assert [line.amount for line in data.lines] == [Decimal("500.06"), Decimal("499.94")]
+    # Without the payable in the accounting currency nothing is guessed.
+    page["transactions"] = page["transactions"][1:]
+    data, _problems = bills.map_bill(source, page, mappings)
+    assert bills.company_balances(data, [22.69]) is None

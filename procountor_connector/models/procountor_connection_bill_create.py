@@ -6,7 +6,7 @@ is in ``procountor_connection_bill.py``."""
 
 import psycopg2
 
-from odoo import models
+from odoo import Command, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
 
@@ -41,6 +41,8 @@ class ProcountorConnection(models.Model):
                             odoo_untaxed=differ[3],
                         )
                     )
+                if data.foreign:
+                    self._procountor_bill_book_at_rate(move, data)
                 self._procountor_bill_files(client, data, move)
                 if self.bill_import_post:
                     move.action_post()
@@ -63,6 +65,43 @@ class ProcountorConnection(models.Model):
                 "Odoo refused the vendor bill: %(error)s", error=exc.args[0] if exc.args else exc
             )
         return move, ""
+
+    def _procountor_bill_book_at_rate(self, move, data):
+        """Book a foreign-currency bill with the accounting-currency amounts Procountor
+        booked (``payloads.bill_company_balances``): the move carries Procountor's rate, and
+        the balances of its lines are Procountor's (Odoo's conversion of each line may be a
+        cent off). Refused when Procountor's accounting amounts are not all known."""
+        # Procountor's rate first (every line converted again at it), then its exact cents.
+        move.invoice_currency_rate = float(data.currency_rate)
+        products = move.invoice_line_ids.sorted(lambda line: (line.sequence, line.id))
+        taxes = move.line_ids.filtered("tax_repartition_line_id").sorted("id")
+        terms = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        balances = payloads.bill_company_balances(data, taxes.mapped("balance"))
+        if balances is None or len(terms) != 1 or len(products) != len(data.lines):
+            raise _Refused(
+                self.env._(
+                    "The purchase invoice is in %(currency)s and Procountor's amounts in the "
+                    "accounting currency are not all known (its ledger receipt has no payable "
+                    "row, or VAT without a VAT line in Odoo): it is not booked at another "
+                    "rate. Check the invoice's accounting page in Procountor.",
+                    currency=data.currency,
+                )
+            )
+        product_balances, tax_balances, payable = balances
+        pairs = [
+            *zip(products, product_balances, strict=True),
+            *zip(taxes, tax_balances, strict=True),
+            (terms, payable),
+        ]
+        move.with_context(skip_invoice_sync=True).write(
+            {
+                "line_ids": [
+                    Command.update(line.id, {"balance": float(balance)})
+                    for line, balance in pairs
+                    if move.company_currency_id.compare_amounts(line.balance, float(balance))
+                ]
+            }
+        )
 
     def _procountor_bill_vals(self, data, supplier):
         partner_bank = self._procountor_bill_partner_bank(supplier, data.supplier_iban)

@@ -262,6 +262,56 @@ class TestBillImportEdges(BillImportCase):
         self.assertIn("30 %", reason)
         self.assertIn("deductible share", reason)
 
+    # ------------------------------------------------------------------ foreign currencies
+
+    def test_foreign_currency_bill_books_procountors_euros(self):
+        """1,000.00 SEK + 25.5 % at Procountor's 11.2345 SEK/EUR while Odoo's own SEK rate
+        is 11.00: imported (no totals refusal), in SEK as invoiced, and in euros exactly as
+        Procountor booked (expense, VAT, payable)."""
+        from procountor_sandbox import purchases
+
+        sek = self.setup_other_currency("SEK", rates=[("2020-01-01", 11.0)])
+        spec = purchases.generated_purchase_invoice(2)
+        spec["invoice"]["paymentInfo"].update(currency="SEK", currencyRate=11.2345)
+        spec["invoice"]["invoiceRows"] = [
+            {
+                **spec["invoice"]["invoiceRows"][0],
+                "quantity": 1,
+                "unitPrice": 1000.0,
+                "vatPercent": 25.5,
+                "vatStatus": 2,
+            }
+        ]
+        spec["accounting"] = [{"account": "4000"}]
+        spec["status"] = "APPROVED"
+        self.sandbox_post(
+            "/_sandbox/seed",
+            {"businessPartners": [purchases.generated_supplier(2)], "purchaseInvoices": [spec]},
+        )
+        invoice = self.sandbox.state.invoices[max(self.sandbox.state.invoices)]
+        receipt = self.sandbox.state.ledgerReceipts[invoice["ledgerReceiptId"]]
+        booked = {t["transactionType"]: t["accountingValue"] for t in receipt["transactions"]}
+        euros = next(e for e in invoice["invoiceSumInfo"] if e["currency"] == "EUR")
+        summary = self.fetch()
+        reasons = "\n".join(self.connection.bill_pending_ids.mapped("reason"))
+        self.assertEqual((summary.imported, summary.pending), (1, 0), reasons)
+        bill = self.bills()
+        self.assertEqual(bill.currency_id, sek)
+        self.assertEqual(bill.invoice_currency_rate, 11.2345)
+        self.assertEqual(money(bill.amount_untaxed), money("1000.00"))
+        self.assertEqual(money(bill.amount_total), money("1255.00"))
+        product = bill.invoice_line_ids
+        tax = bill.line_ids.filtered("tax_repartition_line_id")
+        payable = bill.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        self.assertEqual(money(product.balance), money(booked["ENTRY"]))
+        self.assertEqual(money(payable.balance), money(booked["REVERSING_ENTRY"]))
+        self.assertEqual(money(-payable.balance), money(euros["invoiceSumTotal"]))
+        self.assertEqual(money(sum(tax.mapped("balance"))), money(euros["vatSumTotal"]))
+        self.assertEqual(money(bill.amount_total_signed), money(-euros["invoiceSumTotal"]))
+        bill.action_post()
+        self.assertEqual(money(payable.balance), money(booked["REVERSING_ENTRY"]))
+        self.assertEqual(money(product.balance), money(booked["ENTRY"]))
+
     # ------------------------------------------------------------------ re-try of waiting rows
 
     def limited_user(self, *groups):

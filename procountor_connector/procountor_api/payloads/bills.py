@@ -13,9 +13,11 @@ Choices (docs/architecture.md, "Vendor bills from Procountor"):
   receipt is where the accountant booked account, VAT status and dimensions; the
   REVERSING_ENTRY (the payable) is Odoo's own payable line and is left out;
 - ``accountingValue`` is net of VAT and in the accounting currency, positive = debit
-  (api-notes 5.5); in another invoice currency a line is that value times
-  ``currencyRate`` (units of foreign currency per unit of domestic), and the totals check
-  refuses a bill whose rounding then differs from Procountor's;
+  (api-notes 5.5); in another invoice currency the invoice's untaxed total is split over
+  the lines in proportion to their ``accountingValue`` (so the lines add up to Procountor's
+  total to the cent), and the bill is booked at ``currencyRate`` (units of foreign currency
+  per unit of domestic) with the accounting-currency amounts Procountor booked
+  (:func:`company_balances`);
 - a negative total is a credit note from the supplier: an Odoo refund (``in_refund``)
   with the amounts turned positive;
 - dimension item values become the analytic distribution: per dimension, each item's
@@ -104,6 +106,8 @@ class BillLine:
     amount: Decimal  # net, in the bill's currency, sign of a vendor bill (+ = cost)
     analytic: dict = field(default_factory=dict)  # {analytic account id: percent}
     transaction_id: int | None = None
+    #: What Procountor booked in the accounting currency (``accountingValue``, + = debit).
+    company_amount: Decimal | None = None
 
 
 @dataclass
@@ -133,6 +137,14 @@ class BillData:
     ledger_receipt_id: int | None
     attachments: list  # Attachment metadata of the invoice
     notes: str = ""
+    #: The payable Procountor booked in the accounting currency (its REVERSING_ENTRY, + =
+    #: debit, so negative for a bill), None when the receipt has none.
+    company_payable: Decimal | None = None
+
+    @property
+    def foreign(self):
+        """In another currency than the accounting currency (``currency_rate`` not 1)."""
+        return self.currency_rate != 1
 
     @property
     def paid(self):
@@ -360,17 +372,19 @@ def map_bill(invoice, receipt, mappings):
             )
         analytic = _analytic(entry, mappings, problems)
         value = Decimal(str(entry.get("accountingValue") or 0))
-        amount = to_money(value * rate) * sign
         lines.append(
             BillLine(
                 name=(entry.get("description") or receipt.get("name") or "").strip() or "/",
                 account_id=account_id,
                 tax_id=tax_id,
-                amount=amount,
+                amount=to_money(value * rate) * sign,
                 analytic=analytic,
                 transaction_id=entry.get("id"),
+                company_amount=to_money(value),
             )
         )
+    if rate != 1:
+        _amounts_in_invoice_currency(lines, abs(to_money(totals.get("excludingVatTotal"))))
     # The same problem once (an unmapped account used on many rows is one remedy).
     unique = list({problem.key(): problem for problem in problems}.values())
     if unique:
@@ -405,9 +419,57 @@ def map_bill(invoice, receipt, mappings):
             ledger_receipt_id=receipt.get("id"),
             attachments=list(invoice.get("attachments") or []),
             notes=invoice.get("notes") or "",
+            company_payable=_payable(receipt),
         ),
         [],
     )
+
+
+def _payable(receipt):
+    rows = [
+        row
+        for row in receipt.get("transactions") or []
+        if row.get("transactionType") == "REVERSING_ENTRY"
+    ]
+    return to_money(rows[0].get("accountingValue")) if len(rows) == 1 else None
+
+
+def _amounts_in_invoice_currency(lines, untaxed):
+    """Net amounts in the invoice currency that add up to Procountor's ``untaxed`` to the
+    cent: Procountor's total split in proportion to what it booked per row in the accounting
+    currency (largest remainder). Each row converted on its own (value × rate) would miss
+    the invoice's own total by the rounding of the conversion (1,000.00 SEK booked as 89.01
+    EUR is 999.98 SEK back at 11.2345)."""
+    weight = sum(line.amount for line in lines)
+    if not untaxed or not weight:
+        return
+    exact = [untaxed * line.amount / weight for line in lines]
+    shares = [value.quantize(CENT, rounding="ROUND_DOWN") for value in exact]
+    left = int((untaxed - sum(shares)) / CENT)
+    order = sorted(range(len(lines)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for position in order[: max(left, 0)]:
+        shares[position] += CENT
+    for line, share in zip(lines, shares, strict=True):
+        line.amount = share
+
+
+def company_balances(bill, odoo_taxes):
+    """The company-currency balances to write on a foreign-currency bill so that it books
+    what Procountor booked: ``(product balances in line order, tax balances, payable)`` or
+    None when Procountor's accounting amounts are not all known. ``odoo_taxes`` are the
+    balances Odoo computed for its tax lines; the VAT Procountor booked (the receipt
+    balances: entries + VAT + payable = 0) replaces their sum, the difference on the
+    largest line."""
+    if bill.company_payable is None or any(line.company_amount is None for line in bill.lines):
+        return None
+    products = [line.company_amount for line in bill.lines]
+    vat = -(bill.company_payable + sum(products))
+    taxes = [to_money(value) for value in odoo_taxes]
+    if not taxes:
+        return (products, [], bill.company_payable) if vat == 0 else None
+    largest = max(range(len(taxes)), key=lambda i: abs(taxes[i]))
+    taxes[largest] += vat - sum(taxes)
+    return products, taxes, bill.company_payable
 
 
 def totals_differ(bill, untaxed, total):
