@@ -50,6 +50,7 @@ class BillSummary:
     unchanged: int = 0
     pending: int = 0
     failed: int = 0
+    changed: int = 0
     busy: bool = False
     problem: str = ""
     moves: list = field(default_factory=list)
@@ -166,13 +167,19 @@ class ProcountorConnection(models.Model):
             text += " " + self.env._(
                 "The reasons are listed under Procountor > Purchase Invoices Not Imported."
             )
+        if summary.changed:
+            text += " " + self.env._(
+                "%(changed)s imported bill(s) changed in Procountor: see the filter Changed "
+                "in Procountor.",
+                changed=summary.changed,
+            )
         if summary.problem:
             text += "\n" + summary.problem
         return text
 
     def _procountor_bill_notification(self, summaries):
         lines = [self._procountor_bill_summary_text(summary) for summary in summaries]
-        bad = any(s.problem or s.busy or s.failed for s in summaries)
+        bad = any(s.problem or s.busy or s.failed or s.changed for s in summaries)
         kind = "warning" if bad or any(s.pending for s in summaries) else "success"
         return self._procountor_notification(
             self.env._("Vendor bills from Procountor"), "\n".join(lines), kind
@@ -270,6 +277,7 @@ class ProcountorConnection(models.Model):
                             **payloads.bill_search_filters(self.bill_import_version)
                         )
                     )
+                    rows += self._procountor_bill_search_left(client)
                     versions = [row.get("version") for row in rows if isinstance(row, dict)]
                     ids = self._procountor_bill_search_ids(rows, summary)
                     ids += connection.bill_pending_ids.mapped("procountor_id")
@@ -351,9 +359,18 @@ class ProcountorConnection(models.Model):
 
     def _procountor_bill_chunk(self, client, invoices, mappings, summary, chunk=()):
         """Import (or follow) up to 200 Procountor purchase invoices."""
+        invoices = self._procountor_bill_answered(chunk, invoices, summary)
+        todo, recheck = self._procountor_bill_triage(invoices, summary)
+        if not todo and not recheck:
+            self._procountor_bill_commit()
+            return
+        self._procountor_bill_read_and_import(client, todo, recheck, mappings, summary)
+
+    def _procountor_bill_triage(self, invoices, summary):
+        """``(todo, recheck)``: the invoices to import, and the imported bills to compare
+        again; the others are dealt with here (sent from Odoo, being sent, followed)."""
         Move = self.env["account.move"]
         Pending = self.env["procountor.bill.pending"].sudo()
-        invoices = self._procountor_bill_answered(chunk, invoices, summary)
         ids = [invoice["id"] for invoice in invoices]
         existing = {
             move.procountor_bill_id: move
@@ -374,7 +391,7 @@ class ProcountorConnection(models.Model):
         # imported (the unique index account_move_procountor_purchase_uniq is the barrier).
         sent_ids = self._procountor_bill_sent_ids(ids)
         in_flight = None
-        todo = []
+        todo, recheck = [], []
         for invoice in invoices:
             move = existing.get(invoice["id"])
             accepted = (
@@ -401,20 +418,30 @@ class ProcountorConnection(models.Model):
                 if invoice["id"] in pending:
                     pending.pop(invoice["id"]).unlink()
                 if move:
-                    outcome = self._procountor_bill_follow(move, invoice, summary)
-                    summary.paid += outcome == "paid"
-                    summary.unchanged += outcome != "paid"
+                    self._procountor_bill_seen_again(move, invoice, accepted, recheck, summary)
                 continue
             todo.append(invoice)
-        if not todo:
-            self._procountor_bill_commit()
-            return
-        receipt_ids = [inv["ledgerReceiptId"] for inv in todo if inv.get("ledgerReceiptId")]
+        return todo, recheck
+
+    def _procountor_bill_read_and_import(self, client, todo, recheck, mappings, summary):
+        """Read the accounting pages, compare the bills to recheck, import the others."""
+        Pending = self.env["procountor.bill.pending"].sudo()
+        receipt_ids = [
+            inv["ledgerReceiptId"]
+            for inv in todo + [invoice for _move, invoice in recheck]
+            if inv.get("ledgerReceiptId")
+        ]
         receipts = {
             row.get("id"): row
             for row in client.get_ledger_receipts(receipt_ids)
             if isinstance(row, dict)
         }
+        for move, invoice in recheck:
+            data, problems = self._procountor_bill_map(
+                invoice, receipts.get(invoice.get("ledgerReceiptId")), mappings
+            )
+            summary.changed += self._procountor_bill_recheck(move, data, problems)
+            self._procountor_bill_seen_again(move, invoice, True, None, summary)
         mapped = []
         for invoice in todo:
             data, problems = self._procountor_bill_map(
@@ -472,6 +499,19 @@ class ProcountorConnection(models.Model):
                     ),
                 )
             ]
+
+    def _procountor_bill_seen_again(self, move, invoice, accepted, recheck, summary):
+        """An imported bill's invoice in this run: flagged when it left the accepted
+        statuses, compared again (``recheck``, the list of the chunk, None once compared)
+        when it has a new version, else its status and payment followed."""
+        if not accepted:
+            summary.changed += move._procountor_bill_left(invoice)
+        elif recheck is not None and move._procountor_bill_maybe_changed(invoice):
+            recheck.append((move, invoice))
+        else:
+            outcome = self._procountor_bill_follow(move, invoice, summary)
+            summary.paid += outcome == "paid"
+            summary.unchanged += outcome != "paid"
 
     def _procountor_bill_follow(self, move, invoice, summary):
         try:

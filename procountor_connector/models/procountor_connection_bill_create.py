@@ -27,22 +27,7 @@ class ProcountorConnection(models.Model):
         try:
             with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                 move = Move.create(self._procountor_bill_vals(data, supplier))
-                differ = payloads.bill_totals_differ(data, move.amount_untaxed, move.amount_total)
-                if differ:
-                    raise _Refused(
-                        self.env._(
-                            "Odoo's totals differ from Procountor's: total %(remote)s in "
-                            "Procountor, %(odoo)s in Odoo; untaxed %(remote_untaxed)s and "
-                            "%(odoo_untaxed)s. Check that the VAT mapping gives the same "
-                            "percentages and that taxes are rounded per line.",
-                            remote=differ[0],
-                            odoo=differ[1],
-                            remote_untaxed=differ[2],
-                            odoo_untaxed=differ[3],
-                        )
-                    )
-                if data.foreign:
-                    self._procountor_bill_book_at_rate(move, data)
+                self._procountor_bill_settle(move, data)
                 self._procountor_bill_files(client, data, move)
                 if self.bill_import_post:
                     move.action_post()
@@ -65,6 +50,26 @@ class ProcountorConnection(models.Model):
                 "Odoo refused the vendor bill: %(error)s", error=exc.args[0] if exc.args else exc
             )
         return move, ""
+
+    def _procountor_bill_settle(self, move, data):
+        """Refuse (``_Refused``) a bill whose totals are not Procountor's to the cent; book a
+        foreign-currency one at Procountor's rate and accounting amounts."""
+        differ = payloads.bill_totals_differ(data, move.amount_untaxed, move.amount_total)
+        if differ:
+            raise _Refused(
+                self.env._(
+                    "Odoo's totals differ from Procountor's: total %(remote)s in "
+                    "Procountor, %(odoo)s in Odoo; untaxed %(remote_untaxed)s and "
+                    "%(odoo_untaxed)s. Check that the VAT mapping gives the same "
+                    "percentages and that taxes are rounded per line.",
+                    remote=differ[0],
+                    odoo=differ[1],
+                    remote_untaxed=differ[2],
+                    odoo_untaxed=differ[3],
+                )
+            )
+        if data.foreign:
+            self._procountor_bill_book_at_rate(move, data)
 
     def _procountor_bill_book_at_rate(self, move, data):
         """Book a foreign-currency bill with the accounting-currency amounts Procountor
@@ -123,6 +128,7 @@ class ProcountorConnection(models.Model):
             "procountor_bill_connection_id": self.id,
             "procountor_bill_status": data.status,
             "procountor_bill_version": data.version,
+            "procountor_bill_fingerprint": payloads.bill_fingerprint(data),
             "invoice_line_ids": [
                 (0, 0, self.env["account.move"]._procountor_bill_line_vals(line))
                 for line in data.lines

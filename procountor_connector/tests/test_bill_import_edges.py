@@ -312,6 +312,74 @@ class TestBillImportEdges(BillImportCase):
         self.assertEqual(money(payable.balance), money(booked["REVERSING_ENTRY"]))
         self.assertEqual(money(product.balance), money(booked["ENTRY"]))
 
+    # ------------------------------------------------------------------ changed after import
+
+    def procountor(self, method, path, body=None):
+        with self.connection._procountor_client() as client:
+            return client.request(method, path, json=body, operation="test")
+
+    def change_in_procountor(self, invoice_id, price):
+        """Return to unfinished, change the row's price, approve again (Procountor's UI)."""
+        self.procountor("PUT", f"/invoices/{invoice_id}/unfinished", {})
+        current = self.procountor("GET", f"/invoices/{invoice_id}")
+        body = {
+            key: value
+            for key, value in current.items()
+            if key
+            not in (
+                "id",
+                "invoiceNumber",
+                "status",
+                "ledgerReceiptId",
+                "invoiceSumInfo",
+                "creatorId",
+                "paymentDate",
+                "attachments",
+            )
+        }
+        body["invoiceRows"] = [{**row, "unitPrice": price} for row in body["invoiceRows"][:1]]
+        for row in body["invoiceRows"]:
+            row.pop("id", None)
+        self.procountor("PUT", f"/invoices/{invoice_id}", body)
+        self.procountor("PUT", f"/invoices/{invoice_id}/approve", {})
+
+    def test_bills_changed_or_invalidated_in_procountor_are_updated_or_flagged(self):
+        invoices = self.seed(2, statuses=["APPROVED"])
+        posted_id, draft_id = sorted(invoices)
+        self.fetch()
+        by_id = {bill.procountor_bill_id: bill for bill in self.bills()}
+        posted, draft = by_id[posted_id], by_id[draft_id]
+        posted.action_post()
+        posted_total = posted.amount_total
+        self.change_in_procountor(posted_id, 500.0)
+        self.change_in_procountor(draft_id, 300.0)
+        summary = self.fetch()
+        # The draft follows Procountor (it stayed stale before).
+        new = self.sandbox.state.invoices[draft_id]["invoiceSumInfo"][0]
+        self.assertEqual(money(draft.amount_total), money(new["invoiceSumTotal"]))
+        self.assertEqual(summary.changed, 2)
+        # The posted bill is not rewritten: flagged with what changed.
+        self.assertEqual(posted.amount_total, posted_total)
+        self.assertIn("Total", posted.procountor_bill_change)
+        self.assertIn("627.5", posted.procountor_bill_change)
+        self.assertFalse(draft.procountor_bill_change)
+        self.assertEqual(draft.procountor_bill_status, "APPROVED")
+        # Invalidated afterwards: the draft is flagged (it was not even searched before).
+        self.procountor("PUT", f"/invoices/{draft_id}/invalidate", {})
+        summary = self.fetch()
+        self.assertEqual(summary.changed, 1)
+        self.assertIn("invalidated", draft.procountor_bill_change)
+        self.assertEqual(draft.procountor_bill_status, "INVALIDATED")
+        # Re-runs change nothing more; a review clears the flag.
+        messages = len(posted.message_ids) + len(draft.message_ids)
+        self.connection.bill_import_version = False
+        summary = self.fetch()
+        self.assertEqual((summary.changed, summary.imported), (0, 0))
+        self.assertEqual(len(posted.message_ids) + len(draft.message_ids), messages)
+        posted.action_procountor_bill_change_reviewed()
+        self.assertFalse(posted.procountor_bill_change)
+        self.assertEqual(len(self.bills()), 2)
+
     # ------------------------------------------------------------------ re-try of waiting rows
 
     def limited_user(self, *groups):

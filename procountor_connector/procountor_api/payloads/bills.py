@@ -472,6 +472,60 @@ def company_balances(bill, odoo_taxes):
     return products, taxes, bill.company_payable
 
 
+#: Statuses of a purchase invoice that left the accepted ones after it was imported
+#: (returned to unfinished or to circulation, rejected, invalidated): searched too, only to
+#: follow bills already imported.
+LEFT_STATUSES = ("UNFINISHED", "RECEIVED", "VERIFIED", "PAYMENT_DENIED", "INVALIDATED")
+
+
+def fingerprint(bill):
+    """What an imported bill says, as plain JSON-able values: compared with what Procountor
+    says later (:func:`fingerprint_changes`) to tell a content change from a status or
+    payment change."""
+    return {
+        "supplier": bill.partner_procountor_id or bill.supplier_name,
+        "move_type": bill.move_type,
+        "invoice_date": bill.invoice_date,
+        "due_date": bill.due_date,
+        "accounting_date": bill.accounting_date,
+        "ref": bill.ref,
+        "payment_reference": bill.payment_reference,
+        "currency": bill.currency,
+        "currency_rate": str(bill.currency_rate),
+        "untaxed": str(bill.untaxed),
+        "total": str(bill.total),
+        "lines": [
+            [line.account_id, line.tax_id, str(line.amount), sorted(line.analytic.items())]
+            for line in bill.lines
+        ],
+    }
+
+
+def fingerprint_changes(before, after):
+    """``[(key, before, after)]`` of what differs between two fingerprints (the lines as one
+    key: their count, accounts, taxes, amounts or analytic)."""
+    keys = [key for key in after if key != "lines"] + ["lines"]
+    changes = []
+    for key in keys:
+        old, new = (before or {}).get(key), after.get(key)
+        if key == "lines" and old is not None:
+            old = [list(map(_plain, line)) for line in old]
+            new = [list(map(_plain, line)) for line in new]
+        if old != new:
+            if key == "lines":
+                changes.append((key, len(old or []), len(new)))
+            else:
+                changes.append((key, old, new))
+    return changes
+
+
+def _plain(value):
+    """JSON round trip of a fingerprint value (tuples become lists)."""
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    return value
+
+
 def totals_differ(bill, untaxed, total):
     """``(procountor, odoo)`` totals when Odoo's bill does not equal Procountor's invoice to
     the cent (untaxed or total), else None."""
@@ -505,13 +559,13 @@ def overlap_since(mark, overlap=VERSION_OVERLAP):
     return f"{earlier}.{fraction}" if fraction else earlier
 
 
-def search_filters(since=None):
-    """Query of ``GET /invoices`` for the accepted purchase invoices changed since
-    ``since`` (``versionStartDate``, inclusive, minus :data:`VERSION_OVERLAP`), oldest id
-    first so that paging is stable."""
+def search_filters(since=None, statuses=ACCEPTED_STATUSES):
+    """Query of ``GET /invoices`` for the purchase invoices in ``statuses`` (the accepted
+    ones) changed since ``since`` (``versionStartDate``, inclusive, minus
+    :data:`VERSION_OVERLAP`), oldest id first so that paging is stable."""
     filters = {
         "types": [PURCHASE_INVOICE],
-        "status": list(ACCEPTED_STATUSES),
+        "status": list(statuses),
         "orderById": "ASC",
     }
     if since:
