@@ -515,3 +515,21 @@ def test_foreign_lines_add_up_to_the_invoice_and_book_procountors_euros():
     page["transactions"] = page["transactions"][1:]
     data, _problems = bills.map_bill(source, page, mappings)
     assert bills.company_balances(data, [22.69]) is None
+
+
+def test_fingerprint_tells_content_from_status_changes():
+    data, _problems = bills.map_bill(invoice(), receipt(entry()), MAPPINGS)
+    before = bills.fingerprint(data)
+    paid, _problems = bills.map_bill(invoice(status="PAID"), receipt(entry()), MAPPINGS)
+    assert bills.fingerprint_changes(before, bills.fingerprint(paid)) == []
+    import json
+
+    stored = json.loads(json.dumps(before))  # as the bill keeps it
+    assert bills.fingerprint_changes(stored, bills.fingerprint(paid)) == []
+    changed, _problems = bills.map_bill(invoice(total=150.6), receipt(entry(value=120.0)), MAPPINGS)
+    changes = bills.fingerprint_changes(stored, bills.fingerprint(changed))
+    assert ("total", "125.50", "150.60") in changes
+    assert ("lines", 1, 1) in changes
+    assert bills.search_filters("2026-03-05T10:00:00", statuses=bills.LEFT_STATUSES)[
+        "status"
+    ] == list(bills.LEFT_STATUSES)
