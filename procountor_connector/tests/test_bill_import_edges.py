@@ -99,6 +99,25 @@ class TestBillImportEdges(BillImportCase):
                 )
                 self.env.flush_all()
 
+    def test_update_of_a_database_with_bills_imported_back_does_not_fail(self):
+        """Where the bug already imported sent bills back, the module update logs the
+        doubles instead of failing on the new unique index."""
+        self.env.cr.execute("DROP INDEX account_move_procountor_purchase_uniq")
+        sent = self.vendor_bill(
+            procountor_connection_id=self.connection.id,
+            procountor_invoice_id=777002,
+            procountor_state="sent",
+        )
+        double = sent.copy(
+            {"procountor_bill_id": 777002, "procountor_bill_connection_id": self.connection.id}
+        )
+        self.env.flush_all()
+        with self.assertLogs(
+            "odoo.addons.procountor_connector.models.account_move_bill_import", "WARNING"
+        ) as logs:
+            self.env["account.move"].init()
+        self.assertIn(f"[{sent.id}, {double.id}]", logs.output[0])
+
     # ------------------------------------------------------------------ malformed answers
 
     def test_malformed_bills_wait_with_the_reason_and_the_others_import(self):
