@@ -23,12 +23,20 @@ def _text(value):
     return value if isinstance(value, str) and value else False
 
 
-def _date_text(value):
-    """An ISO date as Procountor sends it, else nothing (never a failed write)."""
+def _int(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _float(value):
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def _date(value):
+    """The date of an ISO text as Procountor sends it, else nothing (never a failed write)."""
     if not isinstance(value, str):
         return False
     try:
-        return fields.Date.to_date(value[:10]) and value[:10]
+        return fields.Date.to_date(value[:10])
     except ValueError:
         return False
 
@@ -51,18 +59,12 @@ class ProcountorConnection(models.Model):
             else {}
         )
         address = _dict(_dict(invoice.get("counterParty")).get("counterPartyAddress"))
-        total = totals.get("invoiceSumTotal")
-        number = invoice.get("invoiceNumber")
         vals = {
-            "invoice_number": number
-            if isinstance(number, int) and not isinstance(number, bool)
-            else 0,
+            "invoice_number": _int(invoice.get("invoiceNumber")),
             "supplier_name": _text(address.get("name")),
             "original_number": _text(invoice.get("originalInvoiceNumber")),
-            "invoice_date": _date_text(invoice.get("date")),
-            "amount_total": float(total)
-            if isinstance(total, int | float) and not isinstance(total, bool)
-            else 0.0,
+            "invoice_date": _date(invoice.get("date")),
+            "amount_total": _float(totals.get("invoiceSumTotal")),
             "currency": currency,
             "procountor_status": _text(invoice.get("status")),
             "reason": reason,
