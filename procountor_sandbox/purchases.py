@@ -16,7 +16,8 @@ needs invoice circulation), so the control API seeds it:
 - ``paymentDate``: for the paid statuses (default: the due date); PAID and PARTLY_PAID
   get a BANKSTATEMENT payment event as ``POST /_sandbox/invoices/{id}/payments`` makes;
 - ``accounting``: one entry per invoice row, ``{"account": "4000", "vatStatus": 2,
-  "dimensions": [{"dimensionId": 1, "itemId": 101, "share": 60}, ...]}``; the shares of a
+  "vatDeductionPercent": 50, "dimensions": [{"dimensionId": 1, "itemId": 101, "share": 60},
+  ...]}`` (``vatDeductionPercent``: the deductible share of the row's VAT); the shares of a
   dimension are percentages of the row's net amount (the last item gets the remainder,
   so the values add up to the ENTRY to the cent, as Procountor requires);
 - ``attachments``: ``[{"name": "lasku.pdf", "content": <base64>}]``: files attached to
@@ -249,6 +250,13 @@ def _book(store, receipt: dict, accounting) -> None:
             entry["account"] = booking["account"]
         if booking.get("vatStatus") is not None:
             entry["vatStatus"] = int(booking["vatStatus"])
+        if booking.get("vatDeductionPercent") is not None:
+            # The deductible share of the row's VAT (the rest is a cost); the ENTRY's value
+            # stays net of the whole VAT, as for any purchase row.
+            share = dec(booking["vatDeductionPercent"])
+            if not 0 <= share <= HUNDRED:
+                raise ValueError("vatDeductionPercent must be between 0 and 100")
+            entry["vatDeductionPercent"] = as_json_number(share)
         values = _dimension_values(booking.get("dimensions"), dec(entry["accountingValue"]))
         for value in values:
             if store.dimension_item(value["dimensionId"], value["itemId"]) is None:

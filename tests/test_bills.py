@@ -189,7 +189,7 @@ def test_negative_total_is_a_refund_with_positive_lines():
 
 def test_foreign_currency_lines_in_invoice_currency():
     data, problems = bills.map_bill(
-        invoice(currency="USD", rate=1.1), receipt(entry(value=100.0)), MAPPINGS
+        invoice(currency="USD", rate=1.1, total=138.05), receipt(entry(value=100.0)), MAPPINGS
     )
     assert problems == []
     assert (data.currency, data.currency_id, data.lines[0].amount) == ("USD", 2, Decimal("110.00"))
@@ -214,7 +214,8 @@ def test_paid_statuses_and_helpers():
     filters = bills.search_filters("2026-02-01T00:00:00.001")
     assert filters["types"] == ["PURCHASE_INVOICE"]
     assert set(filters["status"]) == set(bills.ACCEPTED_STATUSES)
-    assert filters["versionStartDate"] == "2026-02-01T00:00:00.001"
+    # Ten minutes of overlap: a change committed late with an earlier version is not lost.
+    assert filters["versionStartDate"] == "2026-01-31T23:50:00.001"
     assert "versionStartDate" not in bills.search_filters(None)
     assert bills.totals_differ(data, Decimal("100.00"), Decimal("125.50")) is None
     assert bills.totals_differ(data, Decimal("100.00"), Decimal("125.51")) == (
@@ -390,3 +391,145 @@ def test_image_is_404_without_picture_or_other_page(sandbox_reset, client):
         client.get_invoice_image(invoice_id, page=2)
     with pytest.raises(ProcountorNotFoundError):
         client.get_invoice_image(999999)
+
+
+def test_search_overlap_keeps_the_format_and_leaves_odd_marks_alone():
+    assert bills.overlap_since("2026-03-05T10:00:00") == "2026-03-05T09:50:00"
+    assert bills.overlap_since("2026-03-05T10:00:00.123Z") == "2026-03-05T09:50:00.123"
+    assert bills.overlap_since("not a date") == "not a date"
+    assert bills.overlap_since(None) is None
+
+
+def test_explicit_null_vat_status_falls_back_to_the_receipt():
+    """``vatStatus: null`` on a transaction is "not given": the receipt's status (2) maps
+    it, as when the key is absent."""
+    row = entry(status=None)
+    row["vatStatus"] = None
+    page = receipt(row)
+    data, problems = bills.map_bill(invoice(), page, MAPPINGS)
+    assert problems == []
+    assert [line.tax_id for line in data.lines] == [11]
+    page["vatStatus"] = None
+    data, problems = bills.map_bill(invoice(vatStatus=2), page, MAPPINGS)
+    assert problems == []
+    assert [line.tax_id for line in data.lines] == [11]
+
+
+def test_malformed_answers_are_problems_not_exceptions():
+    row = entry()
+    row["vatPercent"] = "abc"
+    odd = entry(dims=[(1, 101, "x")])
+    odd["accountingValue"] = None
+    odd["vatStatus"] = "two"
+    source = invoice()
+    source["paymentInfo"]["currencyRate"] = "1,1"
+    data, problems = bills.map_bill(source, receipt(row, odd), MAPPINGS)
+    assert data is None
+    found = {problem.values[0]: problem.values[1] for problem in problems}
+    assert {problem.code for problem in problems} == {bills.MALFORMED}
+    assert found == {
+        "paymentInfo.currencyRate": "'1,1'",
+        "transactions[1].vatPercent": "'abc'",
+        "transactions[2].accountingValue": "None",
+        "transactions[2].vatStatus": "'two'",
+        "transactions[2].dimensionItemValues[0].value": "'x'",
+    }
+    without_id = invoice()
+    del without_id["id"]
+    _data, problems = bills.map_bill(without_id, receipt(entry()), MAPPINGS)
+    assert [problem.values for problem in problems] == [("id", "None")]
+    _data, problems = bills.map_bill(invoice(), receipt(entry(), "not a row"), MAPPINGS)
+    assert [problem.values for problem in problems] == [("transactions[2]", "'not a row'")]
+
+
+def test_row_deduction_share_picks_the_tax():
+    """Several Odoo taxes on one VAT key: the row's ``vatDeductionPercent`` picks the one
+    with that deductible share; none, or several non-deductible ones, is a problem."""
+    mappings = bills.BillMappings(
+        accounts={"4000": 1},
+        taxes={bills.vat_key(25.5, 2): (11, 14, 15)},
+        tax_deductions={11: 100.0, 14: 50.0, 15: 50.0},
+        currencies={"EUR": 1},
+    )
+    full = entry()
+    half = entry(description="Edustus")
+    half["vatDeductionPercent"] = 50
+    data, problems = bills.map_bill(invoice(), receipt(full), mappings)
+    assert problems == [] and data.lines[0].tax_id == 11
+    _data, problems = bills.map_bill(invoice(), receipt(half), mappings)
+    assert [(p.code, p.values) for p in problems] == [
+        (bills.AMBIGUOUS_DEDUCTION, ("Edustus", "25.5", 2, "50"))
+    ]
+    mappings.preferred_tax = 15
+    data, problems = bills.map_bill(invoice(), receipt(half), mappings)
+    assert problems == [] and data.lines[0].tax_id == 15
+    half["vatDeductionPercent"] = 30
+    _data, problems = bills.map_bill(invoice(), receipt(half), mappings)
+    assert [p.code for p in problems] == [bills.UNMAPPED_DEDUCTION]
+
+
+def test_seeded_row_carries_its_deduction_share(sandbox_reset):
+    pin_calendar(sandbox_reset.url, TODAY)
+    spec = purchases.generated_purchase_invoice(2, TODAY)
+    spec["accounting"][0]["vatDeductionPercent"] = 50
+    seed(
+        sandbox_reset,
+        {"businessPartners": [purchases.generated_supplier(2)], "purchaseInvoices": [spec]},
+    )
+    (invoice_,) = sandbox_reset.state.invoices.values()
+    receipt_ = sandbox_reset.state.ledgerReceipts[invoice_["ledgerReceiptId"]]
+    entries = [t for t in receipt_["transactions"] if t["transactionType"] == "ENTRY"]
+    assert entries[0]["vatDeductionPercent"] == 50.0
+    assert all("vatDeductionPercent" not in t for t in entries[1:])
+    assert imbalance(receipt_["transactions"]) == 0
+    spec["accounting"][0]["vatDeductionPercent"] = 150
+    assert seed_error(sandbox_reset, {"purchaseInvoices": [spec]}).status_code == 400
+
+
+def test_foreign_lines_add_up_to_the_invoice_and_book_procountors_euros():
+    """1,000.00 SEK + 25.5 % at 11.2345 SEK/EUR: Procountor books 89.01 EUR net and 111.71
+    EUR payable. The line is 1,000.00 SEK (not 89.01 x 11.2345 = 999.98), and the company
+    balances are Procountor's: 89.01 net, 22.70 VAT, -111.71 payable."""
+    mappings = bills.BillMappings(**{**MAPPINGS.__dict__, "currencies": {"EUR": 1, "SEK": 3}})
+    source = invoice(currency="SEK", rate=11.2345, total=1255.0)
+    source["invoiceSumInfo"][0].update(excludingVatTotal=1000.0, vatSumTotal=255.0)
+    page = receipt(entry(value=89.01))
+    page["transactions"][0]["accountingValue"] = -111.71
+    data, problems = bills.map_bill(source, page, mappings)
+    assert problems == []
+    assert [line.amount for line in data.lines] == [Decimal("1000.00")]
+    assert data.currency_rate == Decimal("11.2345") and data.foreign
+    assert data.company_payable == Decimal("-111.71")
+    assert bills.company_balances(data, [22.69]) == (
+        [Decimal("89.01")],
+        [Decimal("22.70")],
+        Decimal("-111.71"),
+    )
+    # Two rows: the split follows the euros booked and adds up to the cent.
+    page = receipt(entry(value=44.51), entry(value=44.50))
+    page["transactions"][0]["accountingValue"] = -111.71
+    data, _problems = bills.map_bill(source, page, mappings)
+    assert sum(line.amount for line in data.lines) == Decimal("1000.00")
+    assert [line.amount for line in data.lines] == [Decimal("500.06"), Decimal("499.94")]
+    # Without the payable in the accounting currency nothing is guessed.
+    page["transactions"] = page["transactions"][1:]
+    data, _problems = bills.map_bill(source, page, mappings)
+    assert bills.company_balances(data, [22.69]) is None
+
+
+def test_fingerprint_tells_content_from_status_changes():
+    data, _problems = bills.map_bill(invoice(), receipt(entry()), MAPPINGS)
+    before = bills.fingerprint(data)
+    paid, _problems = bills.map_bill(invoice(status="PAID"), receipt(entry()), MAPPINGS)
+    assert bills.fingerprint_changes(before, bills.fingerprint(paid)) == []
+    import json
+
+    stored = json.loads(json.dumps(before))  # as the bill keeps it
+    assert bills.fingerprint_changes(stored, bills.fingerprint(paid)) == []
+    changed, _problems = bills.map_bill(invoice(total=150.6), receipt(entry(value=120.0)), MAPPINGS)
+    changes = bills.fingerprint_changes(stored, bills.fingerprint(changed))
+    assert ("total", "125.50", "150.60") in changes
+    assert ("lines", 1, 1) in changes
+    assert bills.search_filters("2026-03-05T10:00:00", statuses=bills.LEFT_STATUSES)[
+        "status"
+    ] == list(bills.LEFT_STATUSES)

@@ -52,4 +52,7 @@ from . import procountor_connection_purchase_send
 from . import procountor_bill_pending
 from . import procountor_connection_bill
 from . import procountor_connection_bill_lookup
+from . import procountor_connection_bill_create
+from . import procountor_connection_bill_changes
 from . import account_move_bill_import
+from . import account_move_bill_changes

@@ -4,7 +4,25 @@
 (docs/architecture.md, "Vendor bills from Procountor"); their payments come from Procountor's
 payment events (``account_move_bill_payment.py``)."""
 
+import logging
+
+import psycopg2
+
 from odoo import Command, fields, models
+from odoo.tools import SQL, mute_logger
+
+_logger = logging.getLogger(__name__)
+
+#: (connection, Procountor purchase invoice id) of a purchase move, held as imported or sent.
+PURCHASE_KEY = (
+    "(CASE WHEN procountor_bill_id > 0 THEN procountor_bill_connection_id "
+    "ELSE procountor_connection_id END), "
+    "(CASE WHEN procountor_bill_id > 0 THEN procountor_bill_id ELSE procountor_invoice_id END)"
+)
+PURCHASE_WHERE = (
+    "move_type IN ('in_invoice', 'in_refund') "
+    "AND (procountor_bill_id > 0 OR procountor_invoice_id > 0)"
+)
 
 
 class AccountMove(models.Model):
@@ -37,6 +55,37 @@ class AccountMove(models.Model):
             "WHERE procountor_bill_id IS NOT NULL AND procountor_bill_id != 0 "
             "AND procountor_bill_connection_id IS NOT NULL"
         )
+        # And never a bill imported back that Odoo sent: per connection, one purchase move
+        # per Procountor purchase invoice id, whether it holds the id as sent
+        # (procountor_invoice_id) or as imported (procountor_bill_id).
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                self.env.cr.execute(
+                    SQL(
+                        "CREATE UNIQUE INDEX IF NOT EXISTS account_move_procountor_purchase_uniq "
+                        "ON account_move (%s) WHERE %s",
+                        SQL(PURCHASE_KEY),
+                        SQL(PURCHASE_WHERE),
+                    )
+                )
+        except psycopg2.errors.UniqueViolation:
+            # A database where sent bills were already imported back: the run's own check
+            # still keeps new ones out; the doubles are for the accountant to reverse.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT array_agg(id ORDER BY id) FROM account_move WHERE %s "
+                    "GROUP BY %s HAVING count(*) > 1",
+                    SQL(PURCHASE_WHERE),
+                    SQL(PURCHASE_KEY),
+                )
+            )
+            _logger.warning(
+                "Vendor bills imported back from Procountor although sent from Odoo (move ids "
+                "per Procountor invoice): %s. The unique index account_move_procountor_"
+                "purchase_uniq is created once they are cancelled and their Procountor id "
+                "cleared.",
+                [row[0] for row in self.env.cr.fetchall()],
+            )
         return result
 
     @staticmethod

@@ -8,6 +8,7 @@ row here with every reason, and every later run reads it again (even after the r
 high-water mark passed it) until it imports; the row is then deleted."""
 
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 
 class ProcountorBillPending(models.Model):
@@ -41,7 +42,16 @@ class ProcountorBillPending(models.Model):
     ]
 
     def action_retry(self):
-        """Import these purchase invoices again (after the missing mapping was added)."""
+        """Import these purchase invoices again (after the missing mapping was added), with
+        the rights of the user who asks: the same as the Fetch Vendor Bills button."""
+        if not self.env.user.has_group("procountor_connector.group_procountor_user"):
+            raise AccessError(
+                self.env._("Only Procountor users may import purchase invoices from Procountor.")
+            )
+        self.check_access("read")
+        self.env["account.move"].check_access("create")
+        if not self:
+            return False
         groups = {}
         for row in self:
             groups.setdefault(row.connection_id, []).append(row.procountor_id)

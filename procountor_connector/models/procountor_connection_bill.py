@@ -2,7 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Vendor bills from Procountor: the run that imports accepted purchase invoices (button,
 cron, re-try of pending ones). The "not imported" rows, the reverse lookups of the mappings
-and the suppliers are in ``procountor_connection_bill_lookup.py``.
+and the suppliers are in ``procountor_connection_bill_lookup.py``, one bill (move, bank
+account, files) in ``procountor_connection_bill_create.py``.
 
 One run (``_procountor_fetch_bills``):
 
@@ -21,15 +22,11 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import psycopg2
-
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import mute_logger
 
 from ..procountor_api import payloads
 from ..procountor_api.client_support import _chunks
-from ..procountor_api.exceptions import ProcountorError, ProcountorNotFoundError
+from ..procountor_api.exceptions import ProcountorError
 from .procountor_cron_guard import procountor_can_commit, procountor_isolated
 
 _logger = logging.getLogger(__name__)
@@ -52,6 +49,7 @@ class BillSummary:
     unchanged: int = 0
     pending: int = 0
     failed: int = 0
+    changed: int = 0
     busy: bool = False
     problem: str = ""
     moves: list = field(default_factory=list)
@@ -156,7 +154,7 @@ class ProcountorConnection(models.Model):
                 "a moment."
             )
         text = self.env._(
-            "%(imported)s imported, %(paid)s marked paid, %(unchanged)s unchanged, "
+            "%(imported)s imported, %(paid)s payment(s) booked, %(unchanged)s unchanged, "
             "%(pending)s not imported yet, %(failed)s failed.",
             imported=summary.imported,
             paid=summary.paid,
@@ -168,13 +166,19 @@ class ProcountorConnection(models.Model):
             text += " " + self.env._(
                 "The reasons are listed under Procountor > Purchase Invoices Not Imported."
             )
+        if summary.changed:
+            text += " " + self.env._(
+                "%(changed)s imported bill(s) changed in Procountor: see the filter Changed "
+                "in Procountor.",
+                changed=summary.changed,
+            )
         if summary.problem:
             text += "\n" + summary.problem
         return text
 
     def _procountor_bill_notification(self, summaries):
         lines = [self._procountor_bill_summary_text(summary) for summary in summaries]
-        bad = any(s.problem or s.busy or s.failed for s in summaries)
+        bad = any(s.problem or s.busy or s.failed or s.changed for s in summaries)
         kind = "warning" if bad or any(s.pending for s in summaries) else "success"
         return self._procountor_notification(
             self.env._("Vendor bills from Procountor"), "\n".join(lines), kind
@@ -213,8 +217,8 @@ class ProcountorConnection(models.Model):
         if self.bill_import_payment_state and not self.payment_bank_journal_id:
             missing.append(
                 self.env._(
-                    "Following Procountor's payment status needs a journal for bank "
-                    "payments (Options tab, Payments)."
+                    "Fetching payments of vendor bills needs a journal for bank payments "
+                    "(Options tab, Payments)."
                 )
             )
         return missing
@@ -272,15 +276,16 @@ class ProcountorConnection(models.Model):
                             **payloads.bill_search_filters(self.bill_import_version)
                         )
                     )
-                    versions = [row.get("version") for row in rows]
-                    ids = [row["id"] for row in rows]
+                    rows += self._procountor_bill_search_left(client)
+                    versions = [row.get("version") for row in rows if isinstance(row, dict)]
+                    ids = self._procountor_bill_search_ids(rows, summary)
                     ids += connection.bill_pending_ids.mapped("procountor_id")
                 else:
                     ids = list(only_ids)
                 ids = list(dict.fromkeys(ids))
                 for chunk in _chunks(ids, BATCH):
                     invoices = client.get_invoices(chunk)
-                    self._procountor_bill_chunk(client, invoices, mappings, summary)
+                    self._procountor_bill_chunk(client, invoices, mappings, summary, chunk)
         except ProcountorError as exc:
             summary.failed += 1
             summary.problem = self.env._(
@@ -296,7 +301,10 @@ class ProcountorConnection(models.Model):
             )
             self._procountor_bill_commit()
             return
-        vals = {"bill_import_error": False, "bill_import_last_run": fields.Datetime.now()}
+        vals = {
+            "bill_import_error": summary.problem or False,
+            "bill_import_last_run": fields.Datetime.now(),
+        }
         if only_ids is None:
             vals["bill_import_version"] = payloads.bill_high_water_mark(
                 self.bill_import_version, versions
@@ -306,8 +314,62 @@ class ProcountorConnection(models.Model):
         # Payments from the bills' payment events (account_move_bill_payment.py).
         self._procountor_bill_payments_after_run(ids, summary)
 
-    def _procountor_bill_chunk(self, client, invoices, mappings, summary):
+    def _procountor_bill_search_ids(self, rows, summary):
+        """The ids of the search's rows; a row without a usable id cannot be read nor
+        listed: the run goes on and says so."""
+        ids, odd = [], []
+        for row in rows:
+            row_id = row.get("id") if isinstance(row, dict) else None
+            if isinstance(row_id, int) and not isinstance(row_id, bool) and row_id > 0:
+                ids.append(row_id)
+            else:
+                odd.append(row)
+        if odd:
+            summary.problem = self.env._(
+                "Unexpected answer from Procountor: %(count)s purchase invoice(s) of the "
+                "search came without an id and were left out: %(rows)s",
+                count=len(odd),
+                rows=", ".join(payloads.bill_shown(row) for row in odd[:5]),
+            )
+        return ids
+
+    def _procountor_bill_answered(self, chunk, invoices, summary):
+        """The invoices of Procountor's answer that have their id; the requested ids that
+        came back without one are listed with the reason (never a run stopped on them)."""
+        good = [
+            invoice
+            for invoice in invoices
+            if isinstance(invoice, dict)
+            and not payloads.bill_shape_problems({"id": invoice.get("id")}, None)
+        ]
+        if len(good) == len(invoices):
+            return good
+        returned = {invoice["id"] for invoice in good}
+        reason = self.env._(
+            "Unexpected answer from Procountor: the purchase invoice came back without its "
+            "id (%(answer)s). The next run reads it again.",
+            answer=", ".join(
+                payloads.bill_shown(invoice) for invoice in invoices if invoice not in good
+            ),
+        )
+        for missing in chunk:
+            if missing not in returned:
+                self._procountor_bill_pending({"id": missing}, reason)
+                summary.pending += 1
+        return good
+
+    def _procountor_bill_chunk(self, client, invoices, mappings, summary, chunk=()):
         """Import (or follow) up to 200 Procountor purchase invoices."""
+        invoices = self._procountor_bill_answered(chunk, invoices, summary)
+        todo, recheck = self._procountor_bill_triage(invoices, summary)
+        if not todo and not recheck:
+            self._procountor_bill_commit()
+            return
+        self._procountor_bill_read_and_import(client, todo, recheck, mappings, summary)
+
+    def _procountor_bill_triage(self, invoices, summary):
+        """``(todo, recheck)``: the invoices to import, and the imported bills to compare
+        again; the others are dealt with here (sent from Odoo, being sent, followed)."""
         Move = self.env["account.move"]
         Pending = self.env["procountor.bill.pending"].sudo()
         ids = [invoice["id"] for invoice in invoices]
@@ -326,32 +388,64 @@ class ProcountorConnection(models.Model):
                 [("connection_id", "=", self.id), ("procountor_id", "in", ids)]
             )
         }
-        todo = []
+        # Bills Odoo sent to Procountor come back in the search once approved there: never
+        # imported (the unique index account_move_procountor_purchase_uniq is the barrier).
+        sent_ids = self._procountor_bill_sent_ids(ids)
+        in_flight = None
+        todo, recheck = [], []
         for invoice in invoices:
             move = existing.get(invoice["id"])
             accepted = (
                 invoice.get("type") == payloads.BILL_PURCHASE_INVOICE
                 and invoice.get("status") in payloads.BILL_ACCEPTED_STATUSES
             )
+            if invoice["id"] in sent_ids:
+                if invoice["id"] in pending:
+                    pending.pop(invoice["id"]).unlink()
+                summary.unchanged += 1
+                continue
+            if accepted and not move:
+                in_flight = self._procountor_bill_in_flight() if in_flight is None else in_flight
+                sending = in_flight.get((invoice.get("originalInvoiceNumber") or "").strip())
+                if sending:
+                    self._procountor_bill_pending(
+                        invoice, self._procountor_bill_sending_reason(sending)
+                    )
+                    summary.pending += 1
+                    continue
             if move or not accepted:
                 # Imported already, or no longer accepted (invalidated, back to
                 # unfinished): nothing to import, nothing to list.
                 if invoice["id"] in pending:
                     pending.pop(invoice["id"]).unlink()
                 if move:
-                    outcome = self._procountor_bill_follow(move, invoice, summary)
-                    summary.paid += outcome == "paid"
-                    summary.unchanged += outcome != "paid"
+                    self._procountor_bill_seen_again(move, invoice, accepted, recheck, summary)
                 continue
             todo.append(invoice)
-        if not todo:
-            self._procountor_bill_commit()
-            return
-        receipt_ids = [inv["ledgerReceiptId"] for inv in todo if inv.get("ledgerReceiptId")]
-        receipts = {row["id"]: row for row in client.get_ledger_receipts(receipt_ids)}
+        return todo, recheck
+
+    def _procountor_bill_read_and_import(self, client, todo, recheck, mappings, summary):
+        """Read the accounting pages, compare the bills to recheck, import the others."""
+        Pending = self.env["procountor.bill.pending"].sudo()
+        receipt_ids = [
+            inv["ledgerReceiptId"]
+            for inv in todo + [invoice for _move, invoice in recheck]
+            if inv.get("ledgerReceiptId")
+        ]
+        receipts = {
+            row.get("id"): row
+            for row in client.get_ledger_receipts(receipt_ids)
+            if isinstance(row, dict)
+        }
+        for move, invoice in recheck:
+            data, problems = self._procountor_bill_map(
+                invoice, receipts.get(invoice.get("ledgerReceiptId")), mappings
+            )
+            summary.changed += self._procountor_bill_recheck(move, data, problems)
+            self._procountor_bill_seen_again(move, invoice, True, None, summary)
         mapped = []
         for invoice in todo:
-            data, problems = payloads.map_bill(
+            data, problems = self._procountor_bill_map(
                 invoice, receipts.get(invoice.get("ledgerReceiptId")), mappings
             )
             if problems:
@@ -375,6 +469,11 @@ class ProcountorConnection(models.Model):
             if reason:
                 self._procountor_bill_pending(invoice, reason)
                 summary.pending += 1
+            elif not move:
+                Pending.search(
+                    [("connection_id", "=", self.id), ("procountor_id", "=", data.procountor_id)]
+                ).unlink()
+                summary.unchanged += 1
             else:
                 pending_row = Pending.search(
                     [("connection_id", "=", self.id), ("procountor_id", "=", data.procountor_id)]
@@ -384,150 +483,33 @@ class ProcountorConnection(models.Model):
                 summary.moves.append(move.id)
             self._procountor_bill_commit()
 
-    def _procountor_bill_follow(self, move, invoice, summary):
+    @api.model
+    def _procountor_bill_map(self, invoice, receipt, mappings):
+        """``payloads.map_bill``; an answer whose shape the checks did not foresee parks
+        its bill with what went wrong instead of stopping the run (and every later bill)."""
         try:
-            with self.env.cr.savepoint():
-                return move._procountor_bill_sync(self, invoice)
-        except (UserError, ValidationError) as exc:
-            move.message_post(
-                body=self.env._(
-                    "Procountor says this bill is paid, but Odoo could not register the "
-                    "payment: %(error)s",
-                    error=exc,
+            return payloads.map_bill(invoice, receipt, mappings)
+        except (AttributeError, TypeError, ValueError, KeyError, ArithmeticError) as exc:
+            _logger.warning("Unexpected purchase invoice %s from Procountor", invoice.get("id"))
+            return None, [
+                payloads.BillProblem(
+                    payloads.BILL_MALFORMED,
+                    (
+                        self.env._("the invoice"),
+                        f"{type(exc).__name__}: {payloads.bill_shown(exc.args)}",
+                    ),
                 )
-            )
-            summary.failed += 1
-            return "failed"
+            ]
 
-    # ------------------------------------------------------------------ one bill
-
-    def _procountor_bill_import_one(self, client, data, supplier):
-        """``(move, "")`` or ``(None, reason)``: the bill, its files, posting and payment
-        in one savepoint, so a bill is imported whole or not at all."""
-        Move = self.env["account.move"].with_context(**BULK_CONTEXT)
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                move = Move.create(self._procountor_bill_vals(data, supplier))
-                differ = payloads.bill_totals_differ(data, move.amount_untaxed, move.amount_total)
-                if differ:
-                    raise _Refused(
-                        self.env._(
-                            "Odoo's totals differ from Procountor's: total %(remote)s in "
-                            "Procountor, %(odoo)s in Odoo; untaxed %(remote_untaxed)s and "
-                            "%(odoo_untaxed)s. Check that the VAT mapping gives the same "
-                            "percentages and that taxes are rounded per line.",
-                            remote=differ[0],
-                            odoo=differ[1],
-                            remote_untaxed=differ[2],
-                            odoo_untaxed=differ[3],
-                        )
-                    )
-                self._procountor_bill_files(client, data, move)
-                if self.bill_import_post:
-                    move.action_post()
-                self.env.flush_all()
-        except _Refused as refused:
-            return None, refused.reason
-        except psycopg2.errors.UniqueViolation:
-            # Another run imported it between our search and our insert.
-            existing = self.env["account.move"].search(
-                [
-                    ("procountor_bill_connection_id", "=", self.id),
-                    ("procountor_bill_id", "=", data.procountor_id),
-                ]
-            )
-            return existing, ""
-        except ProcountorError as exc:
-            return None, self.env._(
-                "The files of the purchase invoice could not be read from Procountor: "
-                "%(error)s. The next run tries again.",
-                error=exc,
-            )
-        except (UserError, ValidationError) as exc:
-            return None, self.env._(
-                "Odoo refused the vendor bill: %(error)s", error=exc.args[0] if exc.args else exc
-            )
-        return move, ""
-
-    def _procountor_bill_vals(self, data, supplier):
-        partner_bank = self._procountor_bill_partner_bank(supplier, data.supplier_iban)
-        return {
-            "move_type": data.move_type,
-            "journal_id": self.bill_import_journal_id.id,
-            "company_id": self.company_id.id,
-            "partner_id": supplier.id,
-            "invoice_date": data.invoice_date,
-            "date": data.accounting_date or data.invoice_date,
-            "invoice_payment_term_id": False,
-            "invoice_date_due": data.due_date or data.invoice_date,
-            "ref": data.ref or False,
-            "payment_reference": data.payment_reference or False,
-            "currency_id": data.currency_id,
-            "partner_bank_id": partner_bank.id or False,
-            "narration": data.notes or False,
-            "procountor_bill_id": data.procountor_id,
-            "procountor_bill_connection_id": self.id,
-            "procountor_bill_status": data.status,
-            "procountor_bill_version": data.version,
-            "invoice_line_ids": [
-                (0, 0, self.env["account.move"]._procountor_bill_line_vals(line))
-                for line in data.lines
-            ],
-        }
-
-    def _procountor_bill_partner_bank(self, supplier, iban):
-        """The supplier's bank account of the invoice (created when Odoo lacks it)."""
-        if not iban:
-            return self.env["res.partner.bank"]
-        Bank = self.env["res.partner.bank"].sudo()
-        bank = Bank.search(
-            [("sanitized_acc_number", "=", iban.upper()), ("partner_id", "=", supplier.id)],
-            limit=1,
-        )
-        if not bank:
-            try:
-                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                    bank = Bank.create({"acc_number": iban, "partner_id": supplier.id})
-            except (ValidationError, UserError, psycopg2.Error):
-                # An account number Odoo refuses (or one held by another partner) is not a
-                # reason to leave the bill out; it is simply not set.
-                bank = Bank
-        return bank
-
-    def _procountor_bill_files(self, client, data, move):
-        """Attach the invoice's files (its scan) or, with the option, its page image."""
-        Attachment = self.env["ir.attachment"]
-        files = []
-        for meta in data.attachments:
-            remote_meta, content = client.get_attachment(meta["id"])
-            files.append((remote_meta.get("name") or meta.get("name"), content, meta))
-        if not files and self.bill_import_attach_image:
-            try:
-                remote_meta, content = client.get_invoice_image(data.procountor_id)
-            except ProcountorNotFoundError:
-                remote_meta, content = {}, b""
-            if content:
-                name = remote_meta.get("name") or f"procountor-{data.procountor_id}.png"
-                files.append((name, content, remote_meta))
-        attachments = Attachment
-        for name, content, meta in files:
-            attachments |= Attachment.create(
-                {
-                    "name": name,
-                    "raw": content,
-                    "res_model": "account.move",
-                    "res_id": move.id,
-                    "mimetype": meta.get("mimeType") or False,
-                    "description": self.env._("From Procountor"),
-                }
-            )
-        if attachments:
-            move.message_main_attachment_id = attachments[:1]
-
-
-class _Refused(Exception):
-    """A bill Odoo could build but must not keep (rolled back to its savepoint)."""
-
-    def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason
+    def _procountor_bill_seen_again(self, move, invoice, accepted, recheck, summary):
+        """An imported bill's invoice in this run: flagged when it left the accepted
+        statuses, compared again (``recheck``, the list of the chunk, None once compared)
+        when it has a new version, else its status kept."""
+        if not accepted:
+            summary.changed += move._procountor_bill_left(invoice)
+        elif recheck is not None and move._procountor_bill_maybe_changed(invoice):
+            recheck.append((move, invoice))
+        else:
+            # Its payments come from Procountor's payment events after the run.
+            move._procountor_bill_sync(self, invoice)
+            summary.unchanged += 1

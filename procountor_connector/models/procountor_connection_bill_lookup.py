@@ -11,25 +11,62 @@ from ..procountor_api import payloads
 from .procountor_connection_bill import BULK_CONTEXT
 
 
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value):
+    return value if isinstance(value, list) else []
+
+
+def _text(value):
+    return value if isinstance(value, str) and value else False
+
+
+def _int(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _float(value):
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def _date(value):
+    """The date of an ISO text as Procountor sends it, else nothing (never a failed write)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return fields.Date.to_date(value[:10])
+    except ValueError:
+        return False
+
+
 class ProcountorConnection(models.Model):
     _inherit = "procountor.connection"
 
     # ------------------------------------------------------------------ pending rows
 
     def _procountor_bill_pending(self, invoice, reason):
+        """List (or update) the waiting row of ``invoice`` with ``reason``; what Procountor
+        sent is shown only where it has the expected type (the row of a malformed answer
+        is listed all the same)."""
         Pending = self.env["procountor.bill.pending"].sudo()
-        totals = payloads.bill_sum_info(
-            invoice, (invoice.get("paymentInfo") or {}).get("currency") or ""
+        payment = _dict(invoice.get("paymentInfo"))
+        currency = _text(payment.get("currency"))
+        totals = (
+            _dict(payloads.bill_sum_info(invoice, currency or ""))
+            if _list(invoice.get("invoiceSumInfo"))
+            else {}
         )
-        address = (invoice.get("counterParty") or {}).get("counterPartyAddress") or {}
+        address = _dict(_dict(invoice.get("counterParty")).get("counterPartyAddress"))
         vals = {
-            "invoice_number": invoice.get("invoiceNumber") or 0,
-            "supplier_name": address.get("name") or False,
-            "original_number": invoice.get("originalInvoiceNumber") or False,
-            "invoice_date": invoice.get("date") or False,
-            "amount_total": totals.get("invoiceSumTotal") or 0.0,
-            "currency": (invoice.get("paymentInfo") or {}).get("currency") or False,
-            "procountor_status": invoice.get("status") or False,
+            "invoice_number": _int(invoice.get("invoiceNumber")),
+            "supplier_name": _text(address.get("name")),
+            "original_number": _text(invoice.get("originalInvoiceNumber")),
+            "invoice_date": _date(invoice.get("date")),
+            "amount_total": _float(totals.get("invoiceSumTotal")),
+            "currency": currency,
+            "procountor_status": _text(invoice.get("status")),
             "reason": reason,
             "last_attempt": fields.Datetime.now(),
         }
@@ -65,6 +102,31 @@ class ProcountorConnection(models.Model):
                         status=values[1] if values[1] is not None else "-",
                     )
                 )
+            elif problem.code == payloads.BILL_UNMAPPED_DEDUCTION:
+                lines.append(
+                    _(
+                        "Row %(row)s: %(share)s %% of its VAT %(percent)s %% (status %(status)s) "
+                        "is deductible in Procountor, and no Odoo purchase tax mapped to that VAT "
+                        "has that deductible share: map a tax whose repartition has it "
+                        "(Procountor > Mappings > Taxes).",
+                        row=values[0],
+                        percent=values[1],
+                        status=values[2] if values[2] is not None else "-",
+                        share=values[3],
+                    )
+                )
+            elif problem.code == payloads.BILL_AMBIGUOUS_DEDUCTION:
+                lines.append(
+                    _(
+                        "Row %(row)s: several Odoo purchase taxes mapped to VAT %(percent)s %% "
+                        "(status %(status)s) have its deductible share of %(share)s %%: keep "
+                        "one mapping, or make it the company's default purchase tax.",
+                        row=values[0],
+                        percent=values[1],
+                        status=values[2] if values[2] is not None else "-",
+                        share=values[3],
+                    )
+                )
             elif problem.code == payloads.BILL_UNMAPPED_DIMENSION:
                 lines.append(
                     _(
@@ -83,6 +145,15 @@ class ProcountorConnection(models.Model):
                         id=values[0],
                     )
                 )
+            elif problem.code == payloads.BILL_MALFORMED:
+                lines.append(
+                    _(
+                        "Unexpected answer from Procountor: %(field)s is %(value)s. The next "
+                        "run reads it again; if it stays, correct the invoice in Procountor.",
+                        field=values[0],
+                        value=values[1],
+                    )
+                )
             elif problem.code == payloads.BILL_NO_ENTRIES:
                 lines.append(
                     _(
@@ -95,6 +166,45 @@ class ProcountorConnection(models.Model):
                 lines.append(_("Not importable (%(code)s).", code=problem.code))
         return "\n".join(lines)
 
+    # ------------------------------------------------------------------ bills Odoo sent
+
+    def _procountor_bill_sent_ids(self, ids):
+        """The ids among ``ids`` that a move of this connection holds as sent to Procountor."""
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [("procountor_connection_id", "=", self.id), ("procountor_invoice_id", "in", ids)]
+            )
+        )
+        return set(moves.mapped("procountor_invoice_id"))
+
+    def _procountor_bill_in_flight(self):
+        """``{supplier invoice number: move}`` of the vendor bills of this connection whose
+        creation in Procountor is claimed but not confirmed: the invoice may be in Procountor
+        already while its id is not yet stored in Odoo."""
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("procountor_connection_id", "=", self.id),
+                    ("procountor_create_unknown", "=", True),
+                    ("move_type", "in", ("in_invoice", "in_refund")),
+                ]
+            )
+        )
+        return {(move.ref or "").strip(): move for move in moves if (move.ref or "").strip()}
+
+    def _procountor_bill_sending_reason(self, move):
+        return self.env._(
+            "Vendor bill %(bill)s of Odoo, with the same supplier invoice number, is being "
+            "sent to Procountor and its answer is not confirmed yet: this may be that very "
+            "bill. It is not imported; once the sending completes (Send to Procountor on the "
+            "bill), the next run recognises it.",
+            bill=move.display_name,
+        )
+
     # ------------------------------------------------------------------ mappings
 
     def _procountor_bill_mappings(self):
@@ -103,8 +213,9 @@ class ProcountorConnection(models.Model):
         Accounts: the account mappings to each Procountor code, else the company's Odoo
         account with the same code. Several Odoo accounts mapped to one code: the one with
         that very code if it is among them, else the lowest code. Taxes: purchase tax
-        mappings by (VAT %, VAT status); several taxes for one pair: the company's default
-        purchase tax if among them, else the first by sequence. Dimensions: the analytic
+        mappings by (VAT %, VAT status), every candidate with its deductible share (the row's
+        ``vatDeductionPercent`` picks; several with that share: the company's default
+        purchase tax, else the first by sequence for an ordinary tax). Dimensions: the analytic
         mappings by (dimension id, item id)."""
         self.ensure_one()
         company = self.company_id
@@ -120,7 +231,7 @@ class ProcountorConnection(models.Model):
                 [("code", "in", missing), ("company_ids", "in", company.id)]
             ):
                 accounts.setdefault(account.code, account.id)
-        taxes = {}
+        taxes, deductions = {}, {}
         default_tax = company.account_purchase_tax_id
         purchase = self.tax_mapping_ids.filtered(
             lambda m: m.type_tax_use == "purchase" and m.vat_percent_id and m.tax_id.active
@@ -129,8 +240,10 @@ class ProcountorConnection(models.Model):
             key = payloads.bill_vat_key(
                 mapping.vat_percent_id.percent, mapping.vat_status_id.code or None
             )
-            if key not in taxes or mapping.tax_id == default_tax:
-                taxes[key] = mapping.tax_id.id
+            # Every candidate of the key: the row's deductible share picks among them.
+            if mapping.tax_id.id not in taxes.setdefault(key, ()):
+                taxes[key] += (mapping.tax_id.id,)
+            deductions[mapping.tax_id.id] = mapping.tax_id._procountor_vat_deduction_percent()
         items = {
             (m.dimension_item_id.dimension_id.procountor_id, m.dimension_item_id.procountor_id): (
                 m.analytic_account_id.id
@@ -147,6 +260,8 @@ class ProcountorConnection(models.Model):
             dimension_items=items,
             currencies=currencies,
             company_currency=company.currency_id.name,
+            tax_deductions=deductions,
+            preferred_tax=default_tax.id or None,
         )
 
     # ------------------------------------------------------------------ suppliers
@@ -169,7 +284,7 @@ class ProcountorConnection(models.Model):
             )
         }
         unlinked = sorted(remote_ids - set(by_remote))
-        conflicts = {}
+        conflicts, refused = {}, {}
         if unlinked:
             remotes = client.get_business_partners(unlinked)
             index = self._procountor_partner_index()
@@ -178,6 +293,9 @@ class ProcountorConnection(models.Model):
             )
             remote_by_id = {row["id"]: row for row in remotes}
             lines = []
+            # Suppliers are created with the rights of whoever runs the import (the cron's
+            # user, or the user of the button or re-try): never on someone's behalf.
+            may_create = self.env["res.partner"].has_access("create")
             for match in matches:
                 remote = dict(remote_by_id[match.remote_id])
                 # Linked as a supplier whatever Procountor's register type says: it sold
@@ -185,12 +303,14 @@ class ProcountorConnection(models.Model):
                 remote["type"] = "SUPPLIER"
                 if match.status == payloads.MATCHED:
                     lines.append(("link", match.remote_id, match.odoo_id, remote))
+                elif match.status == payloads.NEW and not may_create:
+                    refused[match.remote_id] = remote.get("name") or match.remote_id
                 elif match.status == payloads.NEW:
                     lines.append(("create", match.remote_id, False, remote))
                 else:
                     conflicts[match.remote_id] = match
             if lines:
-                self.sudo()._procountor_apply_partners(lines)
+                self._procountor_apply_partners(lines)
                 by_remote.update(
                     {
                         link.procountor_id: link.partner_id
@@ -213,6 +333,11 @@ class ProcountorConnection(models.Model):
             if conflict:
                 reasons[bill.procountor_id] = self._procountor_bill_conflict_reason(conflict)
                 continue
+            if bill.partner_procountor_id in refused:
+                reasons[bill.procountor_id] = self._procountor_bill_no_create_reason(
+                    refused[bill.partner_procountor_id]
+                )
+                continue
             index = index or self._procountor_partner_index()
             partner, reason = self._procountor_bill_counterparty(bill, index)
             if reason:
@@ -232,6 +357,14 @@ class ProcountorConnection(models.Model):
             id=match.remote_id,
             key=match.key,
             names=names or "-",
+        )
+
+    def _procountor_bill_no_create_reason(self, name):
+        return self.env._(
+            "The supplier %(name)s is not in Odoo yet and you may not create contacts: ask "
+            "someone who may (or the scheduled import) to run the import, or create the "
+            "supplier first.",
+            name=name,
         )
 
     def _procountor_bill_counterparty(self, bill, index):
@@ -256,6 +389,8 @@ class ProcountorConnection(models.Model):
                     key=key,
                 )
             return self.env["res.partner"].browse(ids[0]), ""
+        if not self.env["res.partner"].has_access("create"):
+            return None, self._procountor_bill_no_create_reason(bill.supplier_name)
         partner = (
             self.env["res.partner"]
             .with_context(**BULK_CONTEXT)

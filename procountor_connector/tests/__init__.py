@@ -23,3 +23,5 @@ from . import test_journal_send
 from . import test_purchase_send
 from . import test_bill_import
 from . import test_register_hardening
+from . import test_bill_import_edges
+from . import test_bill_round_trip

@@ -26,8 +26,9 @@ def money(value):
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-@tagged("post_install", "-at_install")
-class TestBillImport(ProcountorTestCommon):
+class BillImportCase(ProcountorTestCommon):
+    """Set-up and helpers of the bill import tests (no test of its own)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -141,6 +142,9 @@ class TestBillImport(ProcountorTestCommon):
         self.assertEqual(move.move_type, "in_invoice")
         self.assertEqual(move.procountor_bill_status, invoice["status"])
 
+
+@tagged("post_install", "-at_install")
+class TestBillImport(BillImportCase):
     # ------------------------------------------------------------------ tests
 
     def test_import_50_then_3_after_mapping_then_nothing(self):
