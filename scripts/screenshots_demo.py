@@ -110,7 +110,7 @@ def populate(env, sandbox_url):
 
 
 def populate_purchase_side(env, connection, company, sandbox_url):
-    """Issue 11: bills imported from Procountor (one waits for a mapping), a vendor bill and a
+    """Bills imported from Procountor (one waits for a mapping), a vendor bill and a
     payroll entry sent to Procountor."""
     import requests
 

@@ -1,4 +1,4 @@
-"""Vendor bills from Procountor (issue 11): ``payloads.bills``, the sandbox's accepted
+"""Vendor bills from Procountor: ``payloads.bills``, the sandbox's accepted
 purchase invoices, and the 26.04 schemas of every call the import makes."""
 
 from __future__ import annotations

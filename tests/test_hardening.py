@@ -1,4 +1,4 @@
-"""Pure tests of issue 10 ("Hardening"): malformed answers in the client, adoption only of
+"""Pure tests of the hardening: malformed answers in the client, adoption only of
 our own invoice, Procountor's character set and field lengths. The Odoo side (crons,
 batches, checks before HTTP) is in ``procountor_connector/tests/test_hardening_*.py``."""
 

@@ -1,4 +1,4 @@
-"""Issue 10, point 14: published ports stay on this machine; the sandbox says where it listens."""
+"""Published ports stay on this machine; the sandbox says where it listens."""
 
 import re
 import socket

@@ -1,4 +1,4 @@
-"""Issue 10, point 15: the Odoo suite runs under pytest-odoo too, and a developer can run one test.
+"""The Odoo suite runs under pytest-odoo too, and a developer can run one test.
 
 The runs themselves happen in scripts/test (odoo-bin, then pytest-odoo on the same database); these
 checks keep the command, CI and the README saying the same thing.

@@ -1,4 +1,4 @@
-"""Issue 10, points 1, 3, 4 and 5: secrets in the exchange log, base URL checks, capped reads.
+"""Secrets in the exchange log, base URL checks, capped reads.
 
 Mocked HTTP (``responses``) where the transport does not matter; a loopback server where it does
 (the capped read needs a real socket to show that the rest of a body is never read).

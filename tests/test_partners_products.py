@@ -1,4 +1,4 @@
-"""Partners and products (issue 9), without Odoo: payload builders (26.04 schemas),
+"""Partners and products, without Odoo: payload builders (26.04 schemas),
 matching, the exactly-once creation protocol and the sandbox's register features."""
 
 from decimal import Decimal

@@ -269,7 +269,7 @@ def test_problems_are_all_listed_at_once():
 
 
 def test_texts_within_procountor_lengths_are_sent_whole():
-    # Over-long and non-Windows-1252 texts: tests/test_hardening.py (issue 10).
+    # Over-long and non-Windows-1252 texts: tests/test_hardening.py.
     customer = Address(name="N" * 80, city="C" * 40, street="Katu – 1", country_code="SE")
     body = build_sales_invoice(_invoice(customer=customer))
     address = body["counterParty"]["counterPartyAddress"]

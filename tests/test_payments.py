@@ -1,4 +1,4 @@
-"""Payments from Procountor (issue 8) without Odoo: the decisions of ``payloads.payments``,
+"""Payments from Procountor without Odoo: the decisions of ``payloads.payments``,
 and the sandbox's payment control API, every answer checked against the 26.04 schemas."""
 
 from __future__ import annotations

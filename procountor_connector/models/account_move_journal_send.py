@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Journal entries → Procountor JOURNAL ledger receipts, exactly once (issue 11, item 3).
+"""Journal entries → Procountor JOURNAL ledger receipts, exactly once.
 
 ``_procountor_send_one`` (account_move_send_pipeline.py) locks the row, runs the common
 skip checks and hands entries of kind ``journal`` to ``_procountor_send_one_journal``:

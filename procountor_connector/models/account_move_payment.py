@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Payments Procountor received → Odoo payments, each payment event exactly once (issue 8).
+"""Payments Procountor received → Odoo payments, each payment event exactly once.
 
 One code path for the invoice button, the list action and the cron
 (``procountor.connection._cron_procountor_fetch_payments``):

@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Invoices use the partner and product links (issue 9): ``partnerId`` on the invoice,
+"""Invoices use the partner and product links: ``partnerId`` on the invoice,
 ``productId`` on rows; with the connection's options, a missing partner or product is
 created in Procountor (exactly once) just before the invoice."""
 

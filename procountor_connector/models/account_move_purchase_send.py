@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Vendor bills and refunds → Procountor purchase invoices (issue 11, part 2).
+"""Vendor bills and refunds → Procountor purchase invoices.
 
 The sales pipeline (``account_move_send_pipeline.py``) does the claim, the exactly-once
 creation, the steps, updates and failures; this file gives it what differs for a move of

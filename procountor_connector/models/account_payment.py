@@ -33,7 +33,7 @@ def procountor_fetch_context(env):
 
 
 class AccountPayment(models.Model):
-    """An Odoo payment made from a Procountor payment event (issue 8)."""
+    """An Odoo payment made from a Procountor payment event."""
 
     _inherit = "account.payment"
 

@@ -1,7 +1,7 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The send cron also sends the posted entries of the journals a connection sends as
-ledger receipts (issue 11, item 3). Added to the sales domain with OR, leaving what it
+ledger receipts. Added to the sales domain with OR, leaving what it
 selects for sales invoices as it was."""
 
 from odoo import fields, models

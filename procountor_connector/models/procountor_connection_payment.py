@@ -11,7 +11,7 @@ _logger = logging.getLogger(__name__)
 
 
 class ProcountorConnection(models.Model):
-    """Options of fetching payments from Procountor (issue 8) and the cron entry point."""
+    """Options of fetching payments from Procountor and the cron entry point."""
 
     _inherit = "procountor.connection"
 

@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The send cron also sends vendor bills when the connection sends them (issue 11, part 2).
+"""The send cron also sends vendor bills when the connection sends them.
 
 The cron itself (``_cron_procountor_send_invoices``), its batch size, start date, pauses
 and retry delays are the sales invoices' (procountor_connection_invoice.py): only the

@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Partners and products (issue 9): fetching Procountor's registers into a preview,
+"""Partners and products: fetching Procountor's registers into a preview,
 applying it, and the connection's options. See docs/architecture.md, "Partners and
 products"."""
 

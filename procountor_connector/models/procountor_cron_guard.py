@@ -1,7 +1,7 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """One unit of a scheduled action's work, isolated from the others (docs/architecture.md,
-"Hardening (issue 10)").
+"Hardening").
 
 Odoo counts a cron run that raises as a failure and deactivates the cron after
 ``MIN_FAILURE_COUNT_BEFORE_DEACTIVATION`` consecutive failures spread over a week

@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Products in Procountor's register (issue 9): links, export, creation on send."""
+"""Products in Procountor's register: links, export, creation on send."""
 
 from odoo import _, fields, models
 

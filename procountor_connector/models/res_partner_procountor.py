@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Partners in Procountor's register (issue 9): links, export, creation on send.
+"""Partners in Procountor's register: links, export, creation on send.
 
 Only commercial entities are linked and exported: a child contact exports (and links)
 its company, whose invoice and delivery contacts become Procountor's billing and

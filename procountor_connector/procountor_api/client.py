@@ -580,7 +580,7 @@ class ProcountorClient(ProcountorEndpoints):
         """A usable access token: the stored one, else a new one fetched now.
 
         A batch asks first, so that refused credentials stop it before any record is
-        touched (issue 10)."""
+        touched."""
         return self._valid_token()
 
     def fetch_token(self):

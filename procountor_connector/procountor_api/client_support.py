@@ -195,7 +195,7 @@ def _check_shape(body, shape, writes, **context):
     """Raise "unexpected answer" when a success body is not what the endpoint returns.
 
     A malformed 200 must never reach the caller as data: reading ``body["id"]`` of a list
-    or of nothing would be a traceback in an Odoo cron (issue 10). For a write the change
+    or of nothing would be a traceback in an Odoo cron. For a write the change
     was probably applied, so the error is ambiguous and the caller looks the object up
     before trying again."""
     if shape is None:

@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Issue 10, crons and batches: an unexpected error stays with its connection or invoice,
+"""Crons and batches: an unexpected error stays with its connection or invoice,
 refused credentials and rate limits stop a batch, and a broken company never stops the others.
 """
 

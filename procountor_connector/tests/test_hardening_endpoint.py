@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Issue 10, points 2-4: who may change where a connection points, strict base URLs, timeouts."""
+"""Who may change where a connection points, strict base URLs, timeouts."""
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged

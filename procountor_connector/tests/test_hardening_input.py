@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Issue 10, bad input: adoption only of our own invoice, Procountor's character set, the PDF
+"""Bad input: adoption only of our own invoice, Procountor's character set, the PDF
 size limit, field lengths, negative lines and zero totals (docs/bad-inputs.md)."""
 
 import dataclasses

@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Issue 10, remote failures while sending an invoice, produced by the sandbox's fault
+"""Remote failures while sending an invoice, produced by the sandbox's fault
 injection: what the user finds on the invoice or the connection (docs/bad-inputs.md)."""
 
 import requests

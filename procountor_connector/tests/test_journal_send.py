@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Journal entries → Procountor JOURNAL ledger receipts, against the sandbox (issue 11, item 3).
+"""Journal entries → Procountor JOURNAL ledger receipts, against the sandbox.
 
 Payroll-like entries (no VAT) and accrual-like entries (purchase VAT 25.5 %, cost centre and
 project analytics) of two chosen miscellaneous journals go to the sandbox exactly once, also

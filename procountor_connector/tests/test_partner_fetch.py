@@ -256,7 +256,7 @@ class TestPartnerFetch(ProcountorTestCommon):
 
     def test_cron_keeps_an_unexpected_error_on_its_connection(self):
         """A malformed answer (KeyError) while fetching partners stays with the connection:
-        stored, logged, and the cron goes on with the products (issue 10 point 6)."""
+        stored, logged, and the cron goes on with the products."""
         self.connection.register_cron_enabled = True
         Connection = self.registry["procountor.connection"]
         original = Connection._procountor_register_preview

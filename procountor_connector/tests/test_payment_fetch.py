@@ -1,6 +1,6 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Payments from Procountor → Odoo (issue 8), registered through the sandbox's control API."""
+"""Payments from Procountor → Odoo, registered through the sandbox's control API."""
 
 import psycopg2
 import requests

@@ -8,13 +8,13 @@
 - ``totals``: the sums Procountor computes from a body, to compare with Odoo to the cent;
 - ``exactly_once``: the create-once protocol shared by everything the connector creates;
 - ``payments``: what of Procountor's payment events Odoo registers, leaves alone or flags.
-- ``partners``/``products``: ``BusinessPartner`` and ``Product`` bodies (issue 9);
+- ``partners``/``products``: ``BusinessPartner`` and ``Product`` bodies;
 - ``matching``: matching Procountor register records with Odoo records;
 - ``register_once``: exactly-once creation of partners and products.
 - ``purchase_invoice``: ``Invoice`` bodies of vendor bills and refunds (PURCHASE_INVOICE).
-- ``bills``: Procountor purchase invoices read back as vendor bills (issue 11).
+- ``bills``: Procountor purchase invoices read back as vendor bills.
 - ``ledger_receipts``: JOURNAL ledger receipts of Odoo journal entries and their
-  exactly-once creation (issue 11).
+  exactly-once creation.
 
 Everything public is re-exported here, so callers write ``payloads.build_sales_invoice``.
 """

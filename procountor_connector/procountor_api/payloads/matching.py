@@ -16,7 +16,7 @@ The fetch wizard builds an :class:`OdooIndex` from Odoo in a few queries, then
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-#: Matching order of partners and products (issue 9).
+#: Matching order of partners and products.
 PARTNER_KEYS = ("business_id", "vat", "customer_number", "name")
 PRODUCT_KEYS = ("default_code", "barcode", "name")
 
