@@ -12,11 +12,9 @@ import json
 import logging
 from datetime import timedelta
 
-import psycopg2
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import mute_logger, split_every
+from odoo.tools import split_every
 from odoo.tools.translate import LazyTranslate
 
 from ..procountor_api import payloads
@@ -25,6 +23,7 @@ from ..procountor_api.exceptions import (
     ProcountorRateLimitError,
 )
 from .procountor_cron_guard import procountor_can_commit, procountor_isolated
+from .procountor_row_lock import try_lock_row
 
 _logger = logging.getLogger(__name__)
 _lt = LazyTranslate(__name__)
@@ -540,18 +539,9 @@ class AccountMove(models.Model):
         return log
 
     def _procountor_try_lock(self):
-        """Lock the invoice row for this transaction; False when another worker has it."""
-        self.ensure_one()
-        try:
-            # A busy row is an expected answer here, not a failed query: without mute_logger
-            # odoo.sql_db logs every skipped invoice as an ERROR "bad query".
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                self.env.cr.execute(
-                    "SELECT id FROM account_move WHERE id = %s FOR NO KEY UPDATE NOWAIT", [self.id]
-                )
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
-            # Another transaction holds the row, or changed it since ours began: it is being
-            # sent (or edited) elsewhere right now.
+        """Lock the invoice row for this transaction; False when another worker has it (it is
+        being sent, or edited, elsewhere right now)."""
+        if not try_lock_row(self):
             return False
         # What other workers committed before we got the lock must be what we look at.
         self.invalidate_recordset()

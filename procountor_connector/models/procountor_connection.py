@@ -8,7 +8,6 @@ import psycopg2
 
 from odoo import api, fields, models, modules, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import mute_logger
 
 from ..const import DEFAULT_LOG_RETENTION_DAYS
 from ..procountor_api import const as api_const
@@ -16,6 +15,7 @@ from ..procountor_api import endpoint
 from ..procountor_api.client import ProcountorClient
 from ..procountor_api.exceptions import ProcountorError
 from .procountor_cron_guard import unexpected_error_text
+from .procountor_row_lock import try_lock_row
 from .procountor_token_store import (  # noqa: F401 - REFRESH_LOCK_NAMESPACE: tests import it from here
     REFRESH_LOCK_NAMESPACE,
     REFRESH_LOCK_WAIT_SECONDS,
@@ -476,20 +476,7 @@ class ProcountorConnection(models.Model):
 
     def _procountor_lock_row(self):
         """Take this connection's row for the token write; False when another transaction has it."""
-        self.ensure_one()
-        try:
-            # mute_logger: a busy row is an expected answer, not an ERROR "bad query" in the log.
-            with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
-                self.env.cr.execute(
-                    "SELECT id FROM procountor_connection WHERE id = %s FOR NO KEY UPDATE NOWAIT",
-                    [self.id],
-                )
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
-            # LockNotAvailable: another worker holds the row now. SerializationFailure: it changed
-            # the row after our (repeatable read) transaction started, so our write would fail at
-            # commit anyway.
-            return False
-        return True
+        return try_lock_row(self, flush=False)
 
     # ------------------------------------------------------------------ exchange log
 

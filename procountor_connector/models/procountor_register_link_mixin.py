@@ -9,6 +9,7 @@ from odoo.tools import mute_logger
 from ..procountor_api import payloads
 from ..procountor_api.exceptions import ProcountorError
 from .account_move import CLAIM_LEASE
+from .procountor_row_lock import try_lock_row
 
 #: Fields that say which Odoo and Procountor records a link joins, and where its creation
 #: stands: only the fetch and link code (as superuser) and Procountor managers set them.
@@ -150,15 +151,7 @@ class ProcountorRegisterLinkMixin(models.AbstractModel):
     def _procountor_try_lock(self):
         """Lock the link row for this transaction; False when another worker has it (or
         changed it since this transaction began)."""
-        self.ensure_one()
-        try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                self.env.cr.execute(
-                    f"SELECT id FROM {self._table} WHERE id = %s "  # noqa: S608
-                    "FOR NO KEY UPDATE NOWAIT",
-                    [self.id],
-                )
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+        if not try_lock_row(self):
             return False
         # What other workers committed before we got the lock is what we look at.
         self.invalidate_recordset()
