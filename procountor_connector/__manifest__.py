@@ -36,6 +36,8 @@
         "data/ir_cron_bill.xml",
         "views/procountor_bill_views.xml",
         "views/account_move_journal_views.xml",
+        "data/ir_cron_reconcile.xml",
+        "views/procountor_difference_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

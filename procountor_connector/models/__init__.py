@@ -46,3 +46,6 @@ from . import procountor_bill_pending
 from . import procountor_connection_bill
 from . import procountor_connection_bill_lookup
 from . import account_move_bill_import
+from . import procountor_difference
+from . import procountor_connection_reconcile
+from . import procountor_connection_reconcile_odoo

@@ -20,3 +20,4 @@ from . import test_ui_views
 from . import test_journal_send
 from . import test_purchase_send
 from . import test_bill_import
+from . import test_reconcile
