@@ -10,6 +10,7 @@ control API the way a Procountor user would."""
 
 import datetime
 from collections import Counter
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import UserError
@@ -399,3 +400,97 @@ class TestReconcile(ProcountorInvoiceCase):
 
     def sandbox_delete(self, path):
         return self._send("DELETE", path, None)
+
+    # ------------------------------------------------------------------ bad inputs, job
+
+    def _drift(self, move, add=10):
+        rows = self.sandbox.state.invoices[move.procountor_invoice_id]["invoiceRows"]
+        rows = [{**rows[0], "unitPrice": rows[0]["unitPrice"] + add}, *rows[1:]]
+        self.sandbox_patch(
+            f"/_sandbox/invoices/{move.procountor_invoice_id}", {"invoiceRows": rows}
+        )
+
+    def test_period_checked_before_any_call(self):
+        with self.assertRaises(UserError):
+            self.connection._procountor_reconcile(JANUARY[1], JANUARY[0])
+        self.assertFalse(self.exchanges(operation="reconcile"))
+
+    def test_unreachable_half_way_keeps_earlier_differences(self):
+        """Procountor stops answering after the invoices were read: nothing is stored,
+        the earlier differences stay as they were, the failure is on the connection and
+        in the log; the next run compares everything."""
+        moves, _plan = self.seed_sales(6)
+        self._drift(moves[1])
+        self.reconcile()
+        before = self.differences()
+        self.assertEqual(before.mapped("kind"), ["total"])
+        self.sandbox_delete(f"/_sandbox/invoices/{moves[2].procountor_invoice_id}")
+        self._drift(moves[1], add=-10)  # fixed in Procountor: would resolve the first one
+        self.add_fault(path="/ledgerreceipts*", method="GET", kind="status", status=503)
+        summary = self.reconcile()
+        self.assertIn("could not be read to the end", summary.problem)
+        self.assertEqual(self.differences(), before)
+        self.assertEqual(before.state, "open")
+        self.assertIn("could not be read to the end", self.connection.reconcile_error)
+        log = self.exchanges(operation="reconcile")
+        self.assertEqual(log.mapped("ok"), [True, False])
+        self.sandbox_delete("/_sandbox/faults")
+        summary = self.reconcile()
+        self.assertFalse(summary.problem)
+        self.assertFalse(self.connection.reconcile_error)
+        self.assertEqual(before.state, "resolved")
+        self.assertEqual(
+            self.differences("open").mapped(lambda d: (d.kind, d.move_id)),
+            [("missing_in_procountor", moves[2])],
+        )
+
+    def test_malformed_page(self):
+        """A search page without its results list, or with a row that has no usable id:
+        the run stops before comparing (nothing would be missing, only unread)."""
+        moves, _plan = self.seed_sales(3)
+        for body in ({"results": "not a list"}, {"results": [{"id": "100001"}], "meta": {}}):
+            fault = self.add_fault(
+                path="/invoices", method="GET", kind="status", status=200, body=body, times=1
+            )
+            summary = self.reconcile()
+            self.assertIn("could not be read to the end", summary.problem)
+            self.assertFalse(self.differences())
+            self.sandbox_delete(f"/_sandbox/faults/{fault['id']}")
+        self.assertFalse(self.reconcile().problem)
+        self.assertFalse(self.differences())
+
+    def test_action_opens_the_differences(self):
+        moves, _plan = self.seed_sales(3)
+        self._drift(moves[1])
+        with patch(PERIOD, return_value=JANUARY):
+            action = self.connection.action_procountor_reconcile()
+        self.assertEqual(action["res_model"], "procountor.difference")
+        self.assertEqual(self.env["procountor.difference"].search(action["domain"]).kind, "total")
+        self.assertEqual(self.connection.difference_open_count, 1)
+
+    def test_weekly_job_leaves_an_activity_once(self):
+        moves, _plan = self.seed_sales(6)
+        user = self.env["res.users"].create(
+            {
+                "name": "Kirjanpitäjä",
+                "login": "kirjanpitaja@example.com",
+                "company_ids": [Command.set(self.company.ids)],
+                "company_id": self.company.id,
+            }
+        )
+        self.connection.write({"reconcile_cron_enabled": True, "reconcile_user_id": user.id})
+        self._drift(moves[1])
+        self.sandbox_delete(f"/_sandbox/invoices/{moves[2].procountor_invoice_id}")
+        with patch(PERIOD, return_value=JANUARY):
+            self.env["procountor.connection"]._cron_procountor_reconcile()
+            activity = self.connection.activity_ids
+            self.assertEqual(activity.user_id, user)
+            self.assertIn("2 new differences", activity.summary)
+            self.assertIn("Total differs: 1", str(activity.note))
+            self.assertIn("In Odoo, not in Procountor: 1", str(activity.note))
+            self.env["procountor.connection"]._cron_procountor_reconcile()
+        self.assertEqual(self.connection.activity_ids, activity)
+        self.assertIn("differences", self.exchanges(operation="reconcile")[-1].response_body)
+
+
+PERIOD = "odoo.addons.procountor_connector.models.procountor_connection_reconcile.default_period"
