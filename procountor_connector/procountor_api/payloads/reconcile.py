@@ -236,7 +236,9 @@ def group_lines(rows) -> tuple:
 
 
 def lines_text(lines) -> str:
-    return "; ".join(f"{account} {percent:g}%: {net:.2f}" for account, percent, net in lines or ())
+    return "; ".join(
+        f"{account} {percent.normalize():f}%: {net:.2f}" for account, percent, net in lines or ()
+    )
 
 
 def remote_invoice(invoice, paid, receipt=None, *, api_user_id=None, odoo_number=None):
