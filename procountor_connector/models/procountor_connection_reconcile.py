@@ -105,14 +105,20 @@ class ProcountorConnection(models.Model):
 
     def action_procountor_reconcile(self, date_from=None, date_to=None):
         """Compare this connection's documents of the period with Procountor (default: the
-        last closed month and the current one) and open the differences."""
+        last closed month and the current one) and open the differences (after a
+        notification when Procountor could not be read to the end)."""
         self.ensure_one()
         self.check_access("read")
         self.env["account.move"].check_access("read")
         summary = self._procountor_reconcile(date_from, date_to)
         action = self.action_view_differences()
         if summary.problem:
-            action["help"] = summary.problem
+            # Nothing was compared: say why, then show the differences of earlier runs.
+            notification = self._procountor_notification(
+                self.env._("Reconciliation with Procountor"), summary.problem, "danger"
+            )
+            notification["params"]["next"] = action
+            return notification
         return action
 
     def action_view_differences(self):
@@ -243,14 +249,15 @@ class ProcountorConnection(models.Model):
         )
         text = self.env._(
             "%(start)s to %(end)s: %(sales)s sales invoices, %(bills)s vendor bills, "
-            "%(entries)s journal entries compared in %(calls)s API calls; %(found)s "
-            "differences (%(new)s new), %(resolved)s resolved.",
+            "%(entries)s journal entries compared in %(calls)s API calls and %(seconds)s s; "
+            "%(found)s differences (%(new)s new), %(resolved)s resolved.",
             start=summary.date_from,
             end=summary.date_to,
             sales=summary.documents["sale"],
             bills=summary.documents["purchase"],
             entries=summary.documents["entry"],
             calls=summary.calls,
+            seconds=f"{summary.seconds:.1f}",
             found=sum(summary.found.values()),
             new=sum(summary.new.values()),
             resolved=summary.resolved,
@@ -269,7 +276,7 @@ class ProcountorConnection(models.Model):
                 url="",
                 path=f"/reconcile/{summary.date_from}/{summary.date_to}",
                 status=None,
-                duration_ms=int(summary.seconds * 1000),
+                duration_ms=0,  # no HTTP call of its own: its calls are logged beside it
                 response_body=text if ok else None,
                 error_message=None if ok else text,
                 ok=ok,

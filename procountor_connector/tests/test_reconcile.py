@@ -360,6 +360,16 @@ class TestReconcile(ProcountorInvoiceCase):
         self.assertFalse(summary.new)
         self.assertEqual(len(self.differences()), 6)
 
+        # ... and is opened again when its values change.
+        total = self.differences().filtered(lambda d: d.kind == "total")
+        total.note = "Price agreed by phone."
+        total.action_explain()
+        self._drift(changed, add=5)
+        summary = self.reconcile()
+        self.assertEqual((total.state, total.note), ("open", "Price agreed by phone."))
+        self.assertEqual(dict(summary.new), {"total": 1})
+        self.assertEqual(explained.state, "explained")
+
     def _body_of(self, invoice, **changes):
         """An Invoice body from a stored invoice (what a person would type again)."""
         keys = (
@@ -427,8 +437,11 @@ class TestReconcile(ProcountorInvoiceCase):
         self.sandbox_delete(f"/_sandbox/invoices/{moves[2].procountor_invoice_id}")
         self._drift(moves[1], add=-10)  # fixed in Procountor: would resolve the first one
         self.add_fault(path="/ledgerreceipts*", method="GET", kind="status", status=503)
-        summary = self.reconcile()
-        self.assertIn("could not be read to the end", summary.problem)
+        with patch(PERIOD, return_value=JANUARY):
+            action = self.connection.action_procountor_reconcile()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("could not be read to the end", action["params"]["message"])
+        self.assertEqual(action["params"]["next"]["res_model"], "procountor.difference")
         self.assertEqual(self.differences(), before)
         self.assertEqual(before.state, "open")
         self.assertIn("could not be read to the end", self.connection.reconcile_error)
