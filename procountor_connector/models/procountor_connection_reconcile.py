@@ -257,7 +257,7 @@ class ProcountorConnection(models.Model):
             bills=summary.documents["purchase"],
             entries=summary.documents["entry"],
             calls=summary.calls,
-            seconds=f"{summary.seconds:.1f}",
+            seconds=round(summary.seconds, 1),
             found=sum(summary.found.values()),
             new=sum(summary.new.values()),
             resolved=summary.resolved,
