@@ -19,6 +19,7 @@ from odoo.tests import tagged
 from .test_invoice_common import ProcountorInvoiceCase
 from .test_journal_send import EXTRA_LEDGER_ACCOUNTS
 
+PERIOD = "odoo.addons.procountor_connector.models.procountor_connection_reconcile.default_period"
 JANUARY = (datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
 INVOICE_DAY = datetime.date(2026, 1, 15)
 DUE_DAY = datetime.date(2026, 1, 29)
@@ -505,5 +506,19 @@ class TestReconcile(ProcountorInvoiceCase):
         self.assertEqual(self.connection.activity_ids, activity)
         self.assertIn("differences", self.exchanges(operation="reconcile")[-1].response_body)
 
-
-PERIOD = "odoo.addons.procountor_connector.models.procountor_connection_reconcile.default_period"
+    def test_fetch_payments_resolves_a_payment_made_only_in_procountor(self):
+        moves, _plan = self.seed_sales(3)
+        move = moves[1]
+        self.sandbox_post(
+            f"/_sandbox/invoices/{move.procountor_invoice_id}/payments",
+            {"amount": move.amount_total, "paymentDate": PAY_DAY},
+        )
+        self.reconcile()
+        difference = self.differences()
+        self.assertEqual((difference.kind, difference.move_id), ("paid_status", move))
+        self.assertEqual(difference.action_open_document()["res_id"], move.id)
+        difference.action_fetch_payments()
+        self.assertIn(move.payment_state, ("paid", "in_payment"))
+        summary = self.reconcile()
+        self.assertEqual((difference.state, summary.resolved), ("resolved", 1))
+        self.assertTrue(difference.resolved_date)
