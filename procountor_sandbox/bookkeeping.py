@@ -22,8 +22,8 @@ from datetime import date
 from . import enums
 from . import errors as E
 from .invoice_rules import validate_invoice
-from .ledger import assign_transaction_ids, build_invoice_receipt, refresh_invoice_receipt
-from .routes.invoices import _finish
+from .ledger import assign_transaction_ids, refresh_invoice_receipt
+from .routes.invoices import _finish, store_new_invoice
 from .routes.payments import record_payment
 from .validation import is_number, parse_date
 
@@ -41,23 +41,6 @@ READ_ONLY_FIELDS = frozenset(
 def _invoice_spec_error(index: int, error: E.ApiError) -> ValueError:
     problems = ", ".join(f"{item.field or ''} {item.message}".strip() for item in error.items)
     return ValueError(f"invoices[{index}]: {problems}")
-
-
-def create_invoice(store, body: dict) -> dict:
-    """``POST /invoices`` without HTTP: the invoice, its receipt, status UNFINISHED."""
-    invoice = validate_invoice(store, body)
-    invoice["id"] = store.next_id("invoice")
-    invoice["invoiceNumber"] = store.next_id("invoiceNumber")
-    invoice["status"] = "UNFINISHED"
-    invoice["creatorId"] = store.session.get("userId")
-    _finish(store, invoice)
-    invoice["_created"] = invoice["version"][:19]
-    if invoice["type"] in enums.TYPES_WITH_LEDGER_RECEIPT:
-        receipt = build_invoice_receipt(store, invoice)
-        store.ledgerReceipts[receipt["id"]] = receipt
-        invoice["ledgerReceiptId"] = receipt["id"]
-    store.invoices[invoice["id"]] = invoice
-    return invoice
 
 
 def _payment(store, invoice: dict, spec, index: int) -> None:
@@ -84,7 +67,8 @@ def bulk_invoices(store, specs) -> list[dict]:
             if not isinstance(spec, dict) or not isinstance(spec.get("invoice"), dict):
                 raise ValueError(f"invoices[{index}] needs an 'invoice' object")
             try:
-                invoice = create_invoice(store, copy.deepcopy(spec["invoice"]))
+                body = copy.deepcopy(spec["invoice"])
+                invoice = store_new_invoice(store, validate_invoice(store, body))
             except E.ApiError as error:
                 raise _invoice_spec_error(index, error) from error
             status = spec.get("status", "UNFINISHED")

@@ -306,7 +306,7 @@ class ProcountorConnection(models.Model):
             )
         )
         ids = list(dict.fromkeys([row["id"] for row in rows] + odoo.linked_invoice_ids()))
-        invoices = [rec._row(invoice, "invoice") for invoice in client.get_invoices(ids)]
+        invoices = [rec.as_object(invoice, "invoice") for invoice in client.get_invoices(ids)]
         invoices = [i for i in invoices if i.get("type") in (*rec.SALES_TYPES, *rec.PURCHASE_TYPES)]
         paid_ids = [
             i["id"]
@@ -328,7 +328,7 @@ class ProcountorConnection(models.Model):
         receipts = {
             receipt["id"]: receipt
             for receipt in (
-                rec._row(r, "ledger receipt")
+                rec.as_object(r, "ledger receipt")
                 for r in client.get_ledger_receipts(list(dict.fromkeys(receipt_ids)))
             )
         }
@@ -391,7 +391,7 @@ def _rows(iterator):
     a malformed page must not look like a document that is missing)."""
     rows = []
     for row in iterator:
-        row = rec._row(row, "search row")
-        rec._int(row.get("id"), "search row id")
+        row = rec.as_object(row, "search row")
+        rec.as_int(row.get("id"), "search row id")
         rows.append(row)
     return rows

@@ -168,13 +168,13 @@ def expected_counterparty(partner_link_id, business_id, vat, country_code, name)
     }
 
 
-def _row(value, what):
+def as_object(value, what):
     if not isinstance(value, dict):
         raise ReconcileInputError(f"{what} is not an object: {value!r}")
     return value
 
 
-def _int(value, what):
+def as_int(value, what):
     if isinstance(value, bool) or not isinstance(value, int):
         raise ReconcileInputError(f"{what} is not a number: {value!r}")
     return value
@@ -191,7 +191,7 @@ def invoice_sum(invoice: dict) -> tuple[str, Decimal]:
     chosen = next(
         (i for i in infos if isinstance(i, dict) and i.get("currency") == currency), infos[0]
     )
-    chosen = _row(chosen, "invoiceSumInfo")
+    chosen = as_object(chosen, "invoiceSumInfo")
     return str(chosen.get("currency") or currency), money(chosen.get("invoiceSumTotal"))
 
 
@@ -199,8 +199,8 @@ def paid_by_invoice(events) -> dict:
     """Paid amount per invoice id, in the paid currency (``paidAmount``, else ``amount``)."""
     paid = defaultdict(lambda: Decimal(0))
     for event in events:
-        event = _row(event, "payment event")
-        invoice_id = _int(event.get("invoiceId"), "payment event invoiceId")
+        event = as_object(event, "payment event")
+        invoice_id = as_int(event.get("invoiceId"), "payment event invoiceId")
         amount = event.get("paidAmount", event.get("amount"))
         paid[invoice_id] += money(amount)
     return dict(paid)
@@ -214,7 +214,7 @@ def receipt_lines(receipt: dict, account_map=None) -> tuple:
     if not isinstance(transactions, list):
         raise ReconcileInputError(f"ledger receipt {receipt.get('id')} has no transactions")
     for transaction in transactions:
-        transaction = _row(transaction, "transaction")
+        transaction = as_object(transaction, "transaction")
         if transaction.get("transactionType") != "ENTRY":
             continue
         account = str(transaction.get("account") or "")
@@ -244,8 +244,8 @@ def lines_text(lines) -> str:
 def remote_invoice(invoice, paid, receipt=None, *, api_user_id=None, odoo_number=None):
     """A ``ProcountorDocument`` of a Procountor invoice. ``paid``: its paid amount (events);
     ``odoo_number(text)``: does a text look like one of our Odoo numbers."""
-    invoice = _row(invoice, "invoice")
-    invoice_id = _int(invoice.get("id"), "invoice id")
+    invoice = as_object(invoice, "invoice")
+    invoice_id = as_int(invoice.get("id"), "invoice id")
     kind = invoice.get("type")
     doc_type = "sale" if kind in SALES_TYPES else "purchase"
     currency, total = invoice_sum(invoice)
@@ -275,8 +275,8 @@ def remote_invoice(invoice, paid, receipt=None, *, api_user_id=None, odoo_number
 def remote_receipt(receipt, *, odoo_number=None):
     """A ``ProcountorDocument`` of a JOURNAL ledger receipt: the total is the sum of the
     debits of its ENTRY rows (net), as for Odoo's entry."""
-    receipt = _row(receipt, "ledger receipt")
-    receipt_id = _int(receipt.get("id"), "ledger receipt id")
+    receipt = as_object(receipt, "ledger receipt")
+    receipt_id = as_int(receipt.get("id"), "ledger receipt id")
     lines = receipt_lines(receipt)
     name = str(receipt.get("name") or "")
     return ProcountorDocument(
