@@ -362,18 +362,25 @@ class ProcountorConnection(models.Model):
                 odoo.documents[doc_type], remote[doc_type], odoo.move_of
             )
         odoo.describe_missing(findings)
-        findings += self._procountor_reconcile_balances(client, odoo, findings, paid)
+        findings += self._procountor_reconcile_balances(client, odoo, findings, paid, invoices)
         return findings
 
-    def _procountor_reconcile_balances(self, client, odoo, findings, paid):
-        """Open balances per partner at the period end, beyond the listed documents."""
-        rows = _rows(
-            client.search_invoices(
-                types=[*rec.SALES_TYPES, *rec.PURCHASE_TYPES],
-                endDate=odoo.date_to.isoformat(),
-                status=["UNFINISHED", *rec.OPEN_STATUSES],
-            )
+    def _procountor_reconcile_balances(self, client, odoo, findings, paid, invoices):
+        """Open balances per partner at the period end, beyond the listed documents. The
+        period's invoices were read already: only the open ones dated before it are
+        searched (pages of basic rows)."""
+        before = (odoo.date_from - timedelta(days=1)).isoformat()
+        found = client.search_invoices(
+            types=[*rec.SALES_TYPES, *rec.PURCHASE_TYPES],
+            endDate=before,
+            status=list(rec.OPEN_STATUSES),
         )
+        rows = {row["id"]: row for row in _rows(found)}
+        end = odoo.date_to.isoformat()
+        for invoice in invoices:
+            if invoice.get("status") in rec.OPEN_STATUSES and str(invoice.get("date")) <= end:
+                rows.setdefault(invoice["id"], invoice)
+        rows = list(rows.values())
         partly = [r["id"] for r in rows if r.get("status") == "PARTLY_PAID" and r["id"] not in paid]
         if partly:
             paid = {**paid, **rec.paid_by_invoice(client.get_payment_events(partly))}

@@ -58,6 +58,7 @@ PAID_STATUSES = frozenset(("PAID", "MARKED_PAID"))
 WITH_PAYMENTS = frozenset(("PAID", "MARKED_PAID", "PARTLY_PAID"))
 #: Statuses of documents still open in Procountor (the balance search).
 OPEN_STATUSES = (
+    "UNFINISHED",
     "NOT_SENT",
     "SENT",
     "PARTLY_PAID",
