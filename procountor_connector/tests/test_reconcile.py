@@ -522,3 +522,30 @@ class TestReconcile(ProcountorInvoiceCase):
         summary = self.reconcile()
         self.assertEqual((difference.state, summary.resolved), ("resolved", 1))
         self.assertTrue(difference.resolved_date)
+
+    def test_balance_of_a_partner_from_before_the_period(self):
+        """A January invoice paid only in Procountor is outside February's documents; the
+        customer's open balance at the end of February tells."""
+        moves, _plan = self.seed_sales(6)
+        move = moves[1]
+        self.sandbox_post(
+            f"/_sandbox/invoices/{move.procountor_invoice_id}/payments",
+            {"amount": move.amount_total, "paymentDate": PAY_DAY},
+        )
+        self.connection._procountor_reconcile(datetime.date(2026, 2, 1), datetime.date(2026, 2, 28))
+        difference = self.differences()
+        self.assertEqual(
+            (difference.kind, difference.document_type, difference.partner_id),
+            ("balance", "partner", move.commercial_partner_id),
+        )
+        same_partner = moves.filtered(
+            lambda m: m.commercial_partner_id == move.commercial_partner_id
+        )
+        odoo_open = sum(
+            (-1 if m.move_type == "out_refund" else 1) * m.amount_residual for m in same_partner
+        )
+        self.assertEqual(difference.odoo_value, f"receivable {odoo_open:.2f} EUR")
+        self.assertEqual(
+            difference.procountor_value, f"receivable {odoo_open - move.amount_total:.2f} EUR"
+        )
+        self.assertEqual(str(difference.date), "2026-02-28")
