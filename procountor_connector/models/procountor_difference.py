@@ -195,7 +195,18 @@ class ProcountorDifference(models.Model):
     def action_resend(self):
         """Send the Odoo documents again (a changed document is updated in Procountor
         where Procountor still allows it; otherwise the document says what to do)."""
-        return self._procountor_moves().action_procountor_send()
+        moves = self._procountor_moves()
+        imported = moves.filtered("procountor_bill_id")
+        if imported:
+            # Procountor is the source of an imported bill: sending it would make a second
+            # purchase invoice there.
+            raise UserError(
+                self.env._(
+                    "%(bills)s came from Procountor: fetch the bill again instead of sending it.",
+                    bills=", ".join(imported.mapped("display_name")),
+                )
+            )
+        return moves.action_procountor_send()
 
     def action_fetch_payments(self):
         return self._procountor_moves().action_procountor_fetch_payments()

@@ -349,6 +349,8 @@ class TestReconcile(ProcountorInvoiceCase):
             },
         )
         self.assertEqual(Counter(summary.new.elements()), Counter(kind for kind, _id in found))
+        with self.assertRaisesRegex(UserError, "fetch the bill again"):
+            self.differences().filtered(lambda d: d.kind == "lines").action_resend()
 
         # Explained stays explained on the next run while the values are unchanged.
         explained = self.differences().filtered(lambda d: d.kind == "missing_in_procountor")
