@@ -16,8 +16,9 @@ in both books, then runs ``procountor.connection._procountor_reconcile`` for Mar
 - the differences found (must be 0: both books agree);
 - API calls of the run (the sandbox journal, by kind), next to the issue's bound
   pages + ceil(N/200) per document type + 1;
-- SQL queries of the run (``odoo.sql_db.sql_counter``, every cursor of the process): flat
-  in N when the figure for the larger N is about the one for the smaller;
+- SQL queries of the run (``odoo.sql_db.sql_counter``, every cursor of the process), and of
+  those the ones writing the exchange log (a row per API call, so they follow the calls):
+  the rest is flat in N when it is about the same for both sizes;
 - seconds of the run (wall) and of Odoo alone (wall minus the HTTP time the client measured).
 
 Everything is committed: use a scratch copy of a database (``createdb -T``).
@@ -28,6 +29,8 @@ import collections
 import datetime
 import math
 import time
+from contextlib import contextmanager
+from unittest.mock import patch
 
 import bench_invoice_send as bench
 import requests
@@ -106,11 +109,33 @@ def call_kinds(journal):
     )
 
 
+@contextmanager
+def log_queries(env):
+    """Counts the SQL queries spent writing the exchange log (one row per API call,
+    through its own cursor): they follow the calls, not the documents."""
+    from odoo import sql_db
+
+    Connection = type(env["procountor.connection"])
+    original = Connection._procountor_log_exchange
+    counted = {"queries": 0}
+
+    def log_exchange(connection_record, exchange, record=None):
+        before = sql_db.sql_counter
+        try:
+            return original(connection_record, exchange, record)
+        finally:
+            counted["queries"] += sql_db.sql_counter - before
+
+    with patch.object(Connection, "_procountor_log_exchange", log_exchange):
+        yield counted
+
+
 def measure(env, connection, sandbox_url):
     bench.fresh_start(env, connection, sandbox_url)
-    with bench.measured(env) as figures:
+    with log_queries(env) as logged, bench.measured(env) as figures:
         summary = connection._procountor_reconcile(*MARCH)
     env.cr.commit()
+    figures["log_queries"] = logged["queries"]
     journal = requests.get(f"{sandbox_url}/_sandbox/journal", timeout=bench.TIMEOUT).json()
     return summary, journal, figures
 
@@ -122,7 +147,7 @@ def main():
         env.cr.commit()
         print(f"\nsandbox at {sandbox.url}; database {args.database}\n", flush=True)
         header = (
-            f"{'N':>6} {'diffs':>6} {'API calls':>10} {'bound':>6} {'SQL':>6} "
+            f"{'N':>6} {'diffs':>6} {'API calls':>10} {'bound':>6} {'SQL':>6} {'log SQL':>8} "
             f"{'run s':>7} {'Odoo s':>7} {'setup s':>8}"
         )
         print(header)
@@ -156,6 +181,7 @@ def main():
             ok = ok and not diffs and len(calls) <= bound and not summary.problem
             print(
                 f"{size:>6} {diffs:>6} {len(calls):>10} {bound:>6} {figures['queries']:>6} "
+                f"{figures['log_queries']:>8} "
                 f"{figures['wall_ms'] / 1000:>7.2f} "
                 f"{(figures['wall_ms'] - figures['http_ms']) / 1000:>7.2f} {setup_s:>8.0f}",
                 flush=True,
