@@ -100,7 +100,7 @@ def populate(env, sandbox_url):
     states = {move.name: move.procountor_state for move in moves | refund}
     purchase = populate_purchase_side(env, connection, company, sandbox_url)
     states.update(purchase.pop("states"))
-    differences = populate_reconciliation(env, connection, moves[1], sandbox_url)
+    differences = populate_reconciliation(env, connection, moves[1], moves[2], sandbox_url)
     return {
         "connection_id": connection.id,
         "invoice_id": moves[0].id,
@@ -111,10 +111,10 @@ def populate(env, sandbox_url):
     }
 
 
-def populate_reconciliation(env, connection, drifted, sandbox_url):
-    """Reconciliation: a sent invoice edited in Procountor (its first row's price), then a
-    run over March; the unsent invoice and the bill waiting for a mapping show up too. One
-    difference is explained. Returns the kinds found."""
+def populate_reconciliation(env, connection, drifted, deleted, sandbox_url):
+    """Reconciliation: a sent invoice edited in Procountor (its first row's price), another
+    deleted there, then a run over March; the deleted one is explained. Returns the kinds
+    found."""
     import requests
 
     with connection._procountor_client() as client:
@@ -125,11 +125,14 @@ def populate_reconciliation(env, connection, drifted, sandbox_url):
         json={"invoiceRows": rows},
         timeout=TIMEOUT,
     ).raise_for_status()
+    requests.delete(
+        f"{sandbox_url}/_sandbox/invoices/{deleted.procountor_invoice_id}", timeout=TIMEOUT
+    ).raise_for_status()
     summary = connection._procountor_reconcile("2026-03-01", "2026-03-31")
     found = env["procountor.difference"].search([("connection_id", "=", connection.id)])
     explained = found.filtered(lambda d: d.kind == "missing_in_procountor")[:1]
     if explained:
-        explained.note = "Refused by Procountor; corrected and sent again next week."
+        explained.note = "Deleted in Procountor by mistake; sent again next week."
         explained.action_explain()
     env.cr.commit()
     return dict(summary.found)
