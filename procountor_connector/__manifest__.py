@@ -37,6 +37,8 @@
         "views/procountor_bill_views.xml",
         "views/account_move_journal_views.xml",
         "views/account_move_procountor_reset_views.xml",
+        "data/ir_cron_reconcile.xml",
+        "views/procountor_difference_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -2,6 +2,8 @@
 
 POST reset, POST seed, POST invoices/{id}/payments, DELETE invoices/{id}/payments/{event id},
 POST invoices/{id}/setoff, POST invoices/{id}/status,
+POST invoices (bulk), PATCH/DELETE invoices/{id}, PUT ledgerreceipts/{id}/transactions
+(hand edits of the books, procountor_sandbox.bookkeeping),
 POST/GET/DELETE faults,
 DELETE faults/{id}, POST tokens/expire, GET/DELETE journal, GET invoices, GET state.
 It needs no token and never appears in the journal.
@@ -15,7 +17,7 @@ from datetime import date
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
-from . import enums
+from . import bookkeeping, enums
 from . import errors as E
 from .faults import FaultSpecError
 from .httputil import json_response, read_json
@@ -189,6 +191,54 @@ def delete_payment(app, request, invoice_id, event_id):
     return 200, {"removed": event["id"], "status": invoice["status"]}
 
 
+def bulk_invoices(app, request):
+    """Many invoices at once: ``{"invoices": [{"invoice": {...}, "status": "SENT",
+    "payments": [{"amount": 10, "paymentDate": "2026-03-10"}]}]}``."""
+    body = _body(request)
+    try:
+        created = bookkeeping.bulk_invoices(app.store, body.get("invoices"))
+    except ValueError as error:
+        raise E.ApiError.single(400, str(error)) from error
+    app.store.save()
+    return 200, {"invoices": created}
+
+
+def patch_invoice(app, request, invoice_id):
+    """Edit an invoice in any status, as Procountor's UI can: top-level fields replaced."""
+    store = app.store
+    invoice = store.invoices.get(invoice_id)
+    if invoice is None:
+        raise E.not_found()
+    try:
+        bookkeeping.patch_invoice(store, invoice, _body(request))
+    except ValueError as error:
+        raise E.ApiError.single(400, str(error)) from error
+    store.save()
+    return 200, invoice_view(store, invoice)
+
+
+def delete_invoice(app, request, invoice_id):
+    if invoice_id not in app.store.invoices:
+        raise E.not_found()
+    bookkeeping.delete_invoice(app.store, invoice_id)
+    app.store.save()
+    return 200, {"deleted": invoice_id}
+
+
+def rebook_receipt(app, request, receipt_id):
+    """Replace a ledger receipt's transactions: ``{"transactions": [...]}``."""
+    store = app.store
+    receipt = store.ledgerReceipts.get(receipt_id)
+    if receipt is None:
+        raise E.not_found()
+    try:
+        bookkeeping.rebook_receipt(store, receipt, _body(request).get("transactions"))
+    except ValueError as error:
+        raise E.ApiError.single(400, str(error)) from error
+    store.save()
+    return 200, receipt_view(store, receipt)
+
+
 def add_fault(app, request):
     try:
         rule = app.faults.add(_body(request))
@@ -271,6 +321,14 @@ CONTROL_MAP = Map(
             "/_sandbox/invoices/<int:invoice_id>/payments/<int:event_id>",
             methods=["DELETE"],
             endpoint=delete_payment,
+        ),
+        Rule("/_sandbox/invoices", methods=["POST"], endpoint=bulk_invoices),
+        Rule("/_sandbox/invoices/<int:invoice_id>", methods=["PATCH"], endpoint=patch_invoice),
+        Rule("/_sandbox/invoices/<int:invoice_id>", methods=["DELETE"], endpoint=delete_invoice),
+        Rule(
+            "/_sandbox/ledgerreceipts/<int:receipt_id>/transactions",
+            methods=["PUT"],
+            endpoint=rebook_receipt,
         ),
         Rule("/_sandbox/faults", methods=["POST"], endpoint=add_fault),
         Rule("/_sandbox/faults", methods=["GET"], endpoint=list_faults),

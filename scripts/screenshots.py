@@ -12,7 +12,7 @@ addon, a company with a connection to the sandbox through a custom URL and a few
 
 - without ``--check``: writes the README's pictures (``connection.png``, ``invoice-form.png``,
   ``invoice-list.png``, ``exchange-log.png``, ``vendor-bill-list.png``, ``journal-entry-form.png``,
-  ``bills-not-imported.png``) into ``--out``;
+  ``bills-not-imported.png``, ``differences.png``) into ``--out``;
 - with ``--check``: the same screens, no pictures; fails (exit status 1) when a screen does not
   load, when the browser console shows an error coming from this addon, or when an element the
   screens must show is missing (Procountor columns and filters of the invoice, bill and entry

@@ -100,13 +100,42 @@ def populate(env, sandbox_url):
     states = {move.name: move.procountor_state for move in moves | refund}
     purchase = populate_purchase_side(env, connection, company, sandbox_url)
     states.update(purchase.pop("states"))
+    differences = populate_reconciliation(env, connection, moves[1], moves[2], sandbox_url)
     return {
         "connection_id": connection.id,
         "invoice_id": moves[0].id,
         "error_invoice_id": moves[3].id,
         "states": states,
+        "differences": differences,
         **purchase,
     }
+
+
+def populate_reconciliation(env, connection, drifted, deleted, sandbox_url):
+    """Reconciliation: a sent invoice edited in Procountor (its first row's price), another
+    deleted there, then a run over March; the deleted one is explained. Returns the kinds
+    found."""
+    import requests
+
+    with connection._procountor_client() as client:
+        rows = client.get_invoice(drifted.procountor_invoice_id)["invoiceRows"]
+    rows[0]["unitPrice"] += 10
+    requests.patch(
+        f"{sandbox_url}/_sandbox/invoices/{drifted.procountor_invoice_id}",
+        json={"invoiceRows": rows},
+        timeout=TIMEOUT,
+    ).raise_for_status()
+    requests.delete(
+        f"{sandbox_url}/_sandbox/invoices/{deleted.procountor_invoice_id}", timeout=TIMEOUT
+    ).raise_for_status()
+    summary = connection._procountor_reconcile("2026-03-01", "2026-03-31")
+    found = env["procountor.difference"].search([("connection_id", "=", connection.id)])
+    explained = found.filtered(lambda d: d.kind == "missing_in_procountor")[:1]
+    if explained:
+        explained.note = "Deleted in Procountor by mistake; sent again next week."
+        explained.action_explain()
+    env.cr.commit()
+    return dict(summary.found)
 
 
 def populate_purchase_side(env, connection, company, sandbox_url):

@@ -237,6 +237,30 @@ def screen_journal_entry_list(browser, demo, out):
     check_filters(browser, name, PROCOUNTOR_FILTERS)
 
 
+def screen_differences(browser, demo, out):
+    """The reconciliation's differences, grouped by kind (the action's default)."""
+    checks, page = browser.checks, browser.page
+    name = "differences with Procountor"
+    path = action_path("procountor_connector.procountor_difference_action")
+    if not browser.open(name, path, ".o_list_table .o_group_header"):
+        return
+    groups = [t.strip() for t in page.locator(".o_group_header .o_group_name").all_inner_texts()]
+    expected = demo.get("differences") or {}
+    checks(f"{name}: grouped by kind", len(groups) == len(expected) >= 2, repr(groups))
+    checks(
+        f"{name}: an edited invoice's total",
+        any(g.startswith("Total differs") for g in groups),
+        repr(groups),
+    )
+    for header in page.locator(".o_group_header").all():
+        header.click()
+    page.wait_for_selector(".o_list_table .o_data_row", timeout=STEP_TIMEOUT)
+    explained = page.locator(".o_data_row .badge", has_text="Explained").count()
+    checks(f"{name}: the explained one stays listed", explained == 1, f"{explained}")
+    browser.settle()
+    browser.shoot(out, "differences.png")
+
+
 SCREENS = (
     screen_connection,
     screen_invoice_form,
@@ -250,4 +274,5 @@ SCREENS = (
     screen_bills_not_imported,
     screen_journal_entry_form,
     screen_journal_entry_list,
+    screen_differences,
 )

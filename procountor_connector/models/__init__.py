@@ -56,3 +56,6 @@ from . import procountor_connection_bill_create
 from . import procountor_connection_bill_changes
 from . import account_move_bill_import
 from . import account_move_bill_changes
+from . import procountor_difference
+from . import procountor_connection_reconcile
+from . import procountor_connection_reconcile_odoo

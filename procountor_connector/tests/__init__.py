@@ -25,3 +25,4 @@ from . import test_bill_import
 from . import test_register_hardening
 from . import test_bill_import_edges
 from . import test_bill_round_trip
+from . import test_reconcile

@@ -91,7 +91,13 @@ def _finish(store, invoice: dict) -> None:
 def create_invoice(api, request):
     store = api.store
     query_bool(request, "addCollectionPenalCosts", False)
-    invoice = validate_invoice(store, read_json(request))
+    invoice = store_new_invoice(store, validate_invoice(store, read_json(request)))
+    return 200, invoice_view(store, invoice)
+
+
+def store_new_invoice(store, invoice: dict) -> dict:
+    """Store a validated invoice as ``POST /invoices`` does: ids, UNFINISHED, sums,
+    version, its accounting page; returns it."""
     invoice["id"] = store.next_id("invoice")
     invoice["invoiceNumber"] = store.next_id("invoiceNumber")
     invoice["status"] = "UNFINISHED"
@@ -103,7 +109,7 @@ def create_invoice(api, request):
         store.ledgerReceipts[receipt["id"]] = receipt
         invoice["ledgerReceiptId"] = receipt["id"]
     store.invoices[invoice["id"]] = invoice
-    return 200, invoice_view(store, invoice)
+    return invoice
 
 
 @route("/invoices/<ids>", "GET")
