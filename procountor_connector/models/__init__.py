@@ -41,6 +41,7 @@ from . import res_partner_procountor
 from . import product_product_procountor
 from . import procountor_connection_product_price
 from . import account_move_procountor_links
+from . import account_move_procountor_gone
 from . import account_move_ui
 from . import account_move_vat_deduction
 from . import account_move_journal_checks

@@ -194,7 +194,8 @@ class ProcountorDifference(models.Model):
 
     def action_resend(self):
         """Send the Odoo documents again (a changed document is updated in Procountor
-        where Procountor still allows it; otherwise the document says what to do)."""
+        where Procountor still allows it; otherwise the document says what to do; one that
+        Procountor no longer has is created again)."""
         moves = self._procountor_moves()
         imported = moves.filtered("procountor_bill_id")
         if imported:
@@ -206,6 +207,12 @@ class ProcountorDifference(models.Model):
                     bills=", ".join(imported.mapped("display_name")),
                 )
             )
+        # A document Odoo holds as sent but Procountor no longer has (deleted there) is
+        # created again, once Procountor confirms it is gone; everything else is sent as usual.
+        moves._procountor_check_access()
+        self.filtered(lambda row: row.kind == "missing_in_procountor").mapped(
+            "move_id"
+        )._procountor_forget_if_gone()
         return moves.action_procountor_send()
 
     def action_fetch_payments(self):

@@ -254,6 +254,14 @@ class TestReconcile(ProcountorInvoiceCase):
     def reconcile(self):
         return self.connection._procountor_reconcile(*JANUARY)
 
+    def posted_invoices(self):
+        """The ``POST /invoices`` the sandbox received (creations of sales invoices)."""
+        return [
+            entry
+            for entry in self.sandbox_journal()
+            if entry["method"] == "POST" and entry["path"].rstrip("/").endswith("/invoices")
+        ]
+
     def differences(self, state=None):
         domain = [("connection_id", "=", self.connection.id)]
         if state:
@@ -459,6 +467,34 @@ class TestReconcile(ProcountorInvoiceCase):
             self.differences("open").mapped(lambda d: (d.kind, d.move_id)),
             [("missing_in_procountor", moves[2])],
         )
+
+    def test_send_again_creates_a_document_deleted_in_procountor(self):
+        """*Send Again* on "in Odoo, not in Procountor": the invoice Procountor no longer has
+        is created again (once), and the next run finds both books in agreement; one that
+        Procountor still has is not replaced."""
+        moves, _plan = self.seed_sales(4, paid_every=99, partly_every=99, refund_every=99)
+        deleted, kept = moves[1], moves[2]
+        old_id = deleted.procountor_invoice_id
+        self.sandbox_delete(f"/_sandbox/invoices/{old_id}")
+        self.reconcile()
+        difference = self.differences().filtered(lambda d: d.kind == "missing_in_procountor")
+        self.assertEqual(difference.move_id, deleted)
+
+        kept_id = kept.procountor_invoice_id
+        self.assertFalse(kept._procountor_forget_if_gone())
+        self.assertEqual(kept.procountor_invoice_id, kept_id)
+
+        difference.action_resend()
+        self.assertEqual(deleted.procountor_state, "sent")
+        self.assertTrue(deleted.procountor_invoice_id)
+        self.assertNotEqual(deleted.procountor_invoice_id, old_id)
+        self.assertIn(deleted.procountor_invoice_id, self.sandbox.state.invoices)
+        self.assertEqual(len(self.posted_invoices()), 1)
+        difference.action_resend()  # again: Procountor has it now, nothing is created
+        self.assertEqual(len(self.posted_invoices()), 1)
+        self.reconcile()
+        self.assertEqual(difference.state, "resolved")
+        self.assertFalse(self.differences("open"))
 
     def test_malformed_page(self):
         """A search page without its results list, or with a row that has no usable id:
