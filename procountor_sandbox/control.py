@@ -84,7 +84,9 @@ def add_payment(app, request, invoice_id):
     (default today), ``type`` (a PaymentEvent type, default BANKSTATEMENT; CASH for cash),
     ``paidCurrency`` (default the invoice's: another one makes a foreign-currency event),
     ``description``, ``omit`` (keys among paidAmount, paidCurrency, currency that the event's
-    answers leave out, as some Procountor events do: none of them is required).
+    answers leave out, as some Procountor events do: none of them is required),
+    ``accountingAmount`` (the euros Procountor booked for the payment, at the day's rate;
+    default: ``amount`` at the invoice's rate).
     """
     store = app.store
     body = _body(request)
@@ -108,6 +110,9 @@ def add_payment(app, request, invoice_id):
     omit = body.get("omit") or []
     if not isinstance(omit, list) or not set(omit) <= OMITTABLE_KEYS:
         raise E.ApiError.single(400, E.INVALID_ENUM_VALUE, "omit")
+    accounting_amount = body.get("accountingAmount")
+    if accounting_amount is not None and not is_number(accounting_amount):
+        raise E.ApiError.single(400, E.INVALID_VALUE, "accountingAmount")
     event = record_payment(
         store,
         invoice,
@@ -118,6 +123,7 @@ def add_payment(app, request, invoice_id):
         body.get("description"),
         paid_currency=paid_currency,
         omit=omit,
+        accounting_amount=accounting_amount,
     )
     store.save()
     return 200, event_view(event)

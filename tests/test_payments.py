@@ -24,6 +24,7 @@ from procountor_api.payloads import (
     JOURNAL,
     OTHER,
     PAYMENT_KIND_BY_TYPE,
+    PaymentEventRow,
     SETOFF,
     decide_payments,
     invoice_payment_snapshot,
@@ -432,3 +433,32 @@ def test_purchase_payments_in_parts_discount_setoff_and_bare_events(api, schemas
         "POST", f"invoices/{bill_id}/payments", json={"amount": 1, "omit": ["invoiceId"]}
     )
     assert bad.status_code == 400
+
+
+def test_foreign_payment_keeps_the_euros_procountor_booked():
+    """``amount`` next to ``paidAmount`` is the accounting currency's: kept as the
+    company amount only when the event names that currency or none."""
+    event = {
+        "id": 7,
+        "invoiceId": 1,
+        "type": "BANKSTATEMENT",
+        "paymentDate": "2026-03-20",
+        "paidAmount": 1255.0,
+        "paidCurrency": "SEK",
+        "amount": 109.32,
+        "currency": "EUR",
+    }
+    row = PaymentEventRow.from_event(event, accounting_currency="EUR")
+    assert (row.amount, row.currency, row.company_amount) == (
+        Decimal("1255.0"),
+        "SEK",
+        Decimal("109.32"),
+    )
+    refund = PaymentEventRow.from_event(event, sign=-1, accounting_currency="EUR")
+    assert refund.company_amount == Decimal("-109.32")
+    unnamed = PaymentEventRow.from_event({**event, "currency": None}, accounting_currency="EUR")
+    assert unnamed.company_amount == Decimal("109.32")
+    other = PaymentEventRow.from_event({**event, "currency": "USD"}, accounting_currency="EUR")
+    assert other.company_amount is None
+    odd = PaymentEventRow.from_event({**event, "amount": "x"}, accounting_currency="EUR")
+    assert odd.company_amount is None

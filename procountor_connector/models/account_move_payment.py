@@ -396,6 +396,10 @@ class AccountMove(models.Model):
         }
         if connection.payment_final_state == "paid":
             context["procountor_book_on_journal_account"] = True
+        if row.company_amount is not None and self.currency_id != self.company_currency_id:
+            # A foreign-currency payment is booked with the euros Procountor booked for it,
+            # so Odoo's exchange difference is Procountor's (not Odoo's rate of the day).
+            context["procountor_payment_company_amount"] = float(abs(row.company_amount))
         with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
             wizard = (
                 self.env["account.payment.register"]

@@ -157,15 +157,21 @@ class TestPaymentFetch(ProcountorPaymentCase):
         self.assertEqual(credit_note.payment_state, "paid")
 
     def test_foreign_currency_exchange_difference(self):
+        """A SEK payment is booked with the euros Procountor booked for it (its ``amount``,
+        at Procountor's rate of the payment day), not at Odoo's rate: the bank line is
+        Procountor's and the exchange difference is the rest."""
         sek = self.setup_other_currency("SEK", rates=[("2026-01-01", 11.0), ("2026-03-15", 11.5)])
         move = self.sent_invoice(partner=self.customer_de, currency_id=sek.id)
         total = move.amount_total
-        self.pay(move, total, "2026-03-20")
+        booked_euros = round(total / 11.3, 2)  # Procountor's rate, neither of Odoo's
+        self.pay(move, total, "2026-03-20", accountingAmount=booked_euros)
         self.fetch(move, "button")
         self.assertEqual(move.payment_state, "paid")
         (payment,) = self.procountor_payments(move)
         self.assertEqual(payment.currency_id, sek)
         self.assertAlmostEqual(payment.amount, total)
+        liquidity, _counterpart, _writeoff = payment._seek_for_lines()
+        self.assertAlmostEqual(sum(liquidity.mapped("balance")), booked_euros, places=2)
         receivable = move.line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable"
         )
@@ -174,6 +180,17 @@ class TestPaymentFetch(ProcountorPaymentCase):
         )
         self.assertTrue(exchange, "Odoo made no exchange difference entry")
         self.assertEqual(exchange.journal_id, self.company.currency_exchange_journal_id)
+        self.assertAlmostEqual(
+            abs(
+                sum(
+                    exchange.line_ids.filtered(
+                        lambda line: line.account_id == receivable.account_id
+                    ).mapped("balance")
+                )
+            ),
+            round(receivable.balance - booked_euros, 2),
+            places=2,
+        )
 
     def test_removed_payment_is_flagged(self):
         move = self.sent_invoice()

@@ -11,7 +11,8 @@ class AccountPaymentRegister(models.TransientModel):
     The fetch registers each Procountor payment event through this wizard, so partial payments,
     credit-note refunds and exchange differences are exactly Odoo's own; the context only adds
     the event id, its connection and (option "Paid") that the payment is booked on the
-    journal's own account. Those keys count only next to the fetch's pass
+    journal's own account, and for a foreign-currency payment the euros Procountor booked.
+    Those keys count only next to the fetch's pass
     (``account_payment.FETCH_PASS``), which no user context can carry: a crafted context
     from the client is ignored here and refused by ``account.payment``.
     """
@@ -28,4 +29,7 @@ class AccountPaymentRegister(models.TransientModel):
             vals["procountor_connection_id"] = context["procountor_connection_id"]
         if context.get("procountor_book_on_journal_account"):
             vals["procountor_book_on_journal_account"] = True
+        if context.get("procountor_payment_company_amount") is not None:
+            # Odoo's own hook for a payment whose company-currency amount is known.
+            vals["force_balance"] = context["procountor_payment_company_amount"]
         return vals

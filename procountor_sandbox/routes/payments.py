@@ -85,12 +85,15 @@ def record_payment(
     description: str | None = None,
     paid_currency: str | None = None,
     omit=(),
+    accounting_amount=None,
 ) -> dict:
     """Add a PaymentEvent and move the invoice to PARTLY_PAID or ``full_status``.
 
     ``paid_currency`` (control API only) records a payment in another currency than the
     invoice's; its amount still counts towards the invoice's status (a sandbox shortcut).
     ``omit`` (control API only): keys of ``OMITTABLE_KEYS`` left out of every answer.
+    ``accounting_amount`` (control API only): the euros booked for the payment (a foreign
+    payment converted at the payment day's rate); default ``amount`` at the invoice's rate.
     """
     currency = invoice["paymentInfo"]["currency"]
     if invoice["status"] not in ("PARTLY_PAID", "PAID", "MARKED_PAID"):
@@ -101,7 +104,9 @@ def record_payment(
         "type": event_type,
         "paymentDate": payment_date,
         "amount": as_json_number(
-            to_accounting_currency(dec(amount), invoice["paymentInfo"]["currencyRate"])
+            dec(accounting_amount)
+            if accounting_amount is not None
+            else to_accounting_currency(dec(amount), invoice["paymentInfo"]["currencyRate"])
         ),
         "currency": store.company_currency(),
         "paidAmount": float(amount),

@@ -144,6 +144,9 @@ class PaymentEventRow:
     amount: Decimal
     currency: str
     description: str = ""
+    #: The euros (accounting currency) Procountor booked for a payment made in another
+    #: currency (``amount`` next to ``paidAmount``); None when not known.
+    company_amount: Decimal | None = None
 
     @classmethod
     def from_event(cls, event, sign=1, overrides=None, accounting_currency=""):
@@ -160,9 +163,11 @@ class PaymentEventRow:
             raise UnexpectedEvent(
                 f"payment event {event_id} with the payment date {day!r} (not YYYY-MM-DD)"
             )
+        company_amount = None
         if event.get("paidAmount") is not None:
             # paidAmount is in paidCurrency; without it the currency is not known.
             amount, currency = event["paidAmount"], event.get("paidCurrency") or ""
+            company_amount = _accounting_amount(event, accounting_currency)
         else:
             # amount is in the accounting currency (26.04 schema), whether or not the event
             # names it.
@@ -187,7 +192,25 @@ class PaymentEventRow:
             amount=value * sign,
             currency=currency,
             description=event.get("description") or "",
+            company_amount=None if company_amount is None else company_amount * sign,
         )
+
+
+def _accounting_amount(event, accounting_currency):
+    """The event's ``amount`` when it is certainly in the accounting currency (the event
+    names that currency, or names none: the schema says ``amount`` is in it), else None."""
+    amount = event.get("amount")
+    if isinstance(amount, bool) or not isinstance(amount, int | float | str):
+        return None
+    if not accounting_currency or (event.get("currency") or accounting_currency) != (
+        accounting_currency
+    ):
+        return None
+    try:
+        value = to_decimal(amount)
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
 
 
 class UnexpectedEvent(ValueError):
