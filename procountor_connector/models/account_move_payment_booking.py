@@ -232,6 +232,10 @@ class AccountMove(models.Model):
             if float_is_zero(share, precision_rounding=currency.rounding):
                 continue
             net, rest = self._procountor_net_of(taxes, share)
+            if currency.compare_amounts(abs(rest), currency.rounding) > 0:
+                # More than a rounding cent left over: these taxes do not split the
+                # discount into net and VAT the way this code can (never guessed).
+                return [], self._procountor_discount_not_to_the_cent(row)
             line = {
                 "name": name,
                 "account_id": account.id,
@@ -240,8 +244,9 @@ class AccountMove(models.Model):
             lines.append({**line, "balance": direction * net, "tax_ids": [Command.set(taxes.ids)]})
             if rest:
                 # A gross amount that no net plus its rounded VAT reaches (25.5 % VAT moves the
-                # gross by 1.255 cents a cent): the cent goes to the net without VAT, as Odoo
-                # puts the rounding of an early-payment discount on its largest base line.
+                # gross by 1.255 cents a cent): that one cent goes to the discount account
+                # without VAT (Odoo's own early-payment discount puts it on its largest base
+                # line instead, so the reported base may differ by that cent).
                 lines.append({**line, "balance": direction * rest})
         return lines, ""
 
@@ -253,7 +258,11 @@ class AccountMove(models.Model):
         currency = self.currency_id
         if not taxes:
             return gross, 0.0
-        rate = sum(taxes.mapped("amount")) / 100.0
+        # The VAT that reaches the receivable/payable, from Odoo's own tax engine: a
+        # reverse-charge tax (+rate and -rate repartition lines) adds none, so its discount
+        # is all net and Odoo books the two VAT lines of the correction itself.
+        probe = taxes.compute_all(10000.0, quantity=1.0)
+        rate = (probe["total_included"] - probe["total_excluded"]) / probe["total_excluded"]
         included_vat = currency.round(gross * rate / (1 + rate))
         first = currency.round(gross - included_vat)
         best = None

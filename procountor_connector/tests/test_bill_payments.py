@@ -98,6 +98,70 @@ class TestBillPayments(ProcountorTestCommon):
             for index, spec in specs.items()
         }
 
+    def test_cash_discount_on_reverse_charge_vat_is_all_net(self):
+        """Construction reverse charge (the VAT is not in the payable): a cash discount of
+        20.00 is a 20.00 net correction, and Odoo adds both VAT lines (5.10 / -5.10) with
+        their tags, as its own early-payment discount does; never a net of 15.96 and 4.04
+        without VAT."""
+        chart = self.env["account.chart.template"].with_company(self.company)
+        reverse = chart.ref("tax_construct_purchase_25_5_finland")
+        reverse.active = True
+        received = self.env["account.account"].create(
+            {"name": "Saadut käteisalennukset", "code": "41902", "account_type": "expense"}
+        )
+        self.connection.write(
+            {
+                "payment_discount_purchase_account_id": received.id,
+                "payment_discount_journal_id": self.company_data["default_journal_misc"].id,
+            }
+        )
+        bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": self.partner_a.id,
+                "invoice_date": "2026-03-01",
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Work",
+                            "price_unit": 1000.0,
+                            "tax_ids": [Command.set(reverse.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        bill.action_post()
+        bill.sudo().write(
+            {"procountor_invoice_id": 9310, "procountor_connection_id": self.connection.id}
+        )
+        self.assertAlmostEqual(bill.amount_total, 1000.0)
+        events = [
+            {"id": 88311, "type": "BANKSTATEMENT", "paidAmount": 980.0},
+            {"id": 88312, "type": "CASHDISCOUNT", "paidAmount": 20.0},
+        ]
+        for event in events:
+            event.update(paymentDate="2026-03-10", paidCurrency="EUR")
+        summary = ProcountorPaymentSummary(self.env)
+        journals = self.connection._procountor_payment_journals()
+        outcome = bill._procountor_apply_payment_events(
+            self.connection, events, "s", journals, summary
+        )
+        self.assertEqual(outcome, "registered", bill.procountor_payment_message)
+        self.assertEqual(bill.payment_state, "paid")
+        entry = (
+            self.env["procountor.payment.link"].sudo().search([("move_id", "=", bill.id)]).entry_id
+        )
+        net = entry.line_ids.filtered(lambda line: line.account_id == received)
+        self.assertAlmostEqual(sum(net.mapped("balance")), -20.0)
+        self.assertEqual(net.tax_ids, reverse)
+        vat = entry.line_ids.filtered("tax_repartition_line_id")
+        self.assertEqual(sorted(vat.mapped("balance")), [-5.1, 5.1])
+        payable = entry.line_ids.filtered(
+            lambda line: line.account_id.account_type == "liability_payable"
+        )
+        self.assertAlmostEqual(payable.balance, 20.0)
+
     def specs(self):
         return {
             0: self.spec(0, 100.0),  # A: bank in two parts
