@@ -106,8 +106,8 @@ class AccountMove(models.Model):
                     _(
                         "Tax %(tax)s: the deductible VAT is %(odoo)s in Odoo, but Procountor "
                         "computes %(procountor)s (%(percent)s %% of each row's VAT, rounded per "
-                        "row). Correct the tax lines, or split the lines so that each rounds "
-                        "the same way.",
+                        "row). Odoo gives a rounding cent to the first of the tax's repartition "
+                        "lines: put the non-deductible line first in the tax's repartition.",
                         tax=tax.name,
                         odoo=odoo,
                         procountor=procountor,

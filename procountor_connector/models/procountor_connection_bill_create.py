@@ -4,6 +4,8 @@
 account and files, in one savepoint (imported whole or not at all). The run that calls it
 is in ``procountor_connection_bill.py``."""
 
+from types import SimpleNamespace
+
 import psycopg2
 
 from odoo import Command, models
@@ -29,6 +31,7 @@ class ProcountorConnection(models.Model):
             with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                 move = Move.create(self._procountor_bill_vals(data, supplier))
                 self._procountor_bill_settle(move, data)
+                self._procountor_bill_check_deductible(move)
                 self._procountor_bill_files(client, data, move)
                 if self.bill_import_post:
                     move.action_post()
@@ -107,6 +110,18 @@ class ProcountorConnection(models.Model):
                 ]
             }
         )
+
+    def _procountor_bill_check_deductible(self, move):
+        """A partly deductible row: Odoo's deductible VAT (its tax-closing lines) must be
+        what Procountor deducts, to the cent, or the two VAT returns differ: the bill waits
+        with the reason (the same check as the journal entries sent to Procountor)."""
+        problems = move._procountor_check_deductible_vat(
+            move.invoice_line_ids.filtered(lambda line: line.display_type == "product"),
+            move.line_ids.filtered("tax_line_id"),
+            SimpleNamespace(taxes={}),
+        )
+        if problems:
+            raise _Refused("\n".join(problems))
 
     def _procountor_bill_vals(self, data, supplier):
         partner_bank = self._procountor_bill_partner_bank(supplier, data.supplier_iban)

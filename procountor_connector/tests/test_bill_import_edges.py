@@ -215,8 +215,8 @@ class TestBillImportEdges(BillImportCase):
         )
         return tax, vat_account
 
-    def seed_rows(self, *bookings, index=0):
-        """One accepted purchase invoice of 100.00 + 25.5 % VAT per booking (ENTRY)."""
+    def seed_rows(self, *bookings, index=0, unit_price=100.0):
+        """One accepted purchase invoice of ``unit_price`` + 25.5 % VAT per booking (ENTRY)."""
         from procountor_sandbox import purchases
 
         spec = purchases.generated_purchase_invoice(index)
@@ -226,7 +226,7 @@ class TestBillImportEdges(BillImportCase):
                 **row,
                 "product": f"Edustus {n}",
                 "quantity": 1,
-                "unitPrice": 100.0,
+                "unitPrice": unit_price,
                 "vatPercent": 25.5,
                 "vatStatus": 2,
             }
@@ -270,6 +270,34 @@ class TestBillImportEdges(BillImportCase):
         self.assertEqual(money(by_account[vat_account.code]), money("38.25"))
         payable = bill.line_ids.filtered(lambda line: line.display_type == "payment_term")
         self.assertEqual(money(-payable.balance), money("251.00"))
+
+    def test_deductible_vat_a_cent_apart_waits_until_the_tax_rounds_as_procountor(self):
+        """100.04 + 25.5 % = VAT 25.51, half deductible: Procountor deducts 12.76 (half up per
+        row). With the deductible repartition line first Odoo gives it 12.75: the VAT returns
+        would differ by a cent, so the bill waits with the reason; with the non-deductible
+        line first Odoo deducts 12.76 too, and the bill is imported."""
+        half, vat_account = self.half_deductible_tax()
+        self.seed_rows({"account": "4000", "vatDeductionPercent": 50}, unit_price=100.04)
+        summary = self.fetch()
+        self.assertEqual((summary.imported, summary.pending), (0, 1))
+        reason = self.connection.bill_pending_ids.reason
+        self.assertIn("12.76", reason)
+        self.assertIn("non-deductible line first", reason)
+
+        deductible = half.invoice_repartition_line_ids.filtered("use_in_tax_closing")
+        for repartition in half.invoice_repartition_line_ids | half.refund_repartition_line_ids:
+            if repartition.repartition_type == "tax":
+                repartition.sequence = 20 if repartition.use_in_tax_closing else 10
+        self.env.invalidate_all()  # the tax reads its repartition lines in the new order
+        self.assertTrue(deductible)
+        summary = self.fetch()
+        reasons = "\n".join(self.connection.bill_pending_ids.mapped("reason"))
+        self.assertEqual(summary.imported, 1, reasons)
+        closing = self.bills().line_ids.filtered(
+            lambda line: line.tax_repartition_line_id.use_in_tax_closing
+        )
+        self.assertEqual(money(sum(closing.mapped("balance"))), money("12.76"))
+        self.assertEqual(closing.account_id, vat_account)
 
     def test_row_with_a_share_no_tax_has_waits_naming_the_row(self):
         self.half_deductible_tax()
