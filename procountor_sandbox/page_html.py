@@ -318,14 +318,9 @@ def receipts_section(store, limit: int) -> str:
     for receipt in rows:
         invoice = store.invoices.get(receipt.get("invoiceId"))
         status = invoice["status"] if invoice else receipt.get("status")
-        debit = sum(
-            (
-                dec(t.get("accountingValue", 0))
-                for t in receipt.get("transactions") or []
-                if dec(t.get("accountingValue", 0)) > 0
-            ),
-            Decimal(0),
-        )
+        values = [dec(t.get("accountingValue", 0)) for t in receipt.get("transactions") or []]
+        # The larger side (VAT is split off by Procountor, not a transaction of its own).
+        size = max(sum((v for v in values if v > 0), Decimal(0)), -sum(v for v in values if v < 0))
         link = (
             f'<a href="#invoice-{invoice["id"]}">invoice {esc(invoice.get("invoiceNumber"))}</a>'
             if invoice
@@ -338,12 +333,12 @@ def receipts_section(store, limit: int) -> str:
             f"<td>{esc(receipt.get('receiptDate'))}</td><td>{esc(receipt.get('name'))}</td>"
             f"<td>{labelled(labels.INVOICE_STATUS, status, 'status') if status else ''}</td>"
             f"<td>{link}</td>"
-            f'<td class="num">{money(debit, currency)}</td>'
+            f'<td class="num">{money(size, currency)}</td>'
             f"<td>{_transactions(receipt, currency)}</td></tr>"
         )
     return (
         f"{head}<table><thead><tr><th>No.</th><th>Type</th><th>Date</th><th>Name</th>"
-        '<th>Status</th><th>Invoice</th><th class="num">Debit total</th><th>Books</th>'
+        '<th>Status</th><th>Invoice</th><th class="num">Total</th><th>Books</th>'
         f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
