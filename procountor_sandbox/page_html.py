@@ -129,7 +129,7 @@ def _payments(store, invoice: dict) -> str:
     rows = []
     for event in events:
         kind, _fi = labels.label(labels.PAYMENT_TYPE, event.get("type"))
-        currency = event.get("paidCurrency") or invoice["paymentInfo"]["currency"]
+        currency = event.get("paidCurrency") or (invoice.get("paymentInfo") or {}).get("currency")
         action = f"{ACTION_ROOT}/invoices/{invoice['id']}/payments/{event['id']}/remove"
         remove = _form(action, "remove", "link", f"Remove payment {event['id']}")
         rows.append(
@@ -163,7 +163,7 @@ def can_approve(invoice: dict) -> bool:
 
 
 def _pay_form(invoice: dict, remaining: Decimal, today: str) -> str:
-    currency = invoice["paymentInfo"]["currency"]
+    currency = (invoice.get("paymentInfo") or {}).get("currency")
     options = "".join(
         f'<option value="{code}">{esc(labels.PAYMENT_TYPE[code][0])}</option>'
         for code in labels.PAGE_PAYMENT_TYPES
