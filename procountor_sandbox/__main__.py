@@ -14,7 +14,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         prog="python -m procountor_sandbox",
         description="A stateful local Procountor API 26.04 for tests and demos. "
         "API under /api, /latest/api, /supported/api and /vNNNN/api; "
-        "control API under /_sandbox/.",
+        "control API under /_sandbox/; the sandbox page (HTML) at /.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--host", default=defaults.HOST, help="address to listen on")

@@ -20,7 +20,7 @@ from http import HTTPStatus
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from . import control, defaults, routes
+from . import control, defaults, page, routes
 from . import errors as E
 from .auth import TokenRegistry
 from .faults import FaultRegistry, FaultRule
@@ -96,6 +96,9 @@ class SandboxApp:
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
+        # The sandbox page (GET / and its buttons): HTML, like the control API never journaled.
+        if page.handles(request.path):
+            return page.dispatch(self, request)
         if request.path == "/_sandbox" or request.path.startswith("/_sandbox/"):
             return control.dispatch(self, request)
         match = API_ROOT.match(request.path)

@@ -77,6 +77,10 @@ def seed(app, request):
 
 
 def add_payment(app, request, invoice_id):
+    return 200, event_view(pay_invoice(app.store, invoice_id, _body(request)))
+
+
+def pay_invoice(store, invoice_id, body: dict) -> dict:
     """A payment Procountor received: PaymentEvent, invoice PARTLY_PAID or PAID.
 
     Body: ``amount`` (required, in the invoice currency; negative allowed: a returned
@@ -87,9 +91,8 @@ def add_payment(app, request, invoice_id):
     answers leave out, as some Procountor events do: none of them is required),
     ``accountingAmount`` (the euros Procountor booked for the payment, at the day's rate;
     default: ``amount`` at the invoice's rate).
+    Shared by ``POST invoices/{id}/payments`` and the sandbox page (``page.py``).
     """
-    store = app.store
-    body = _body(request)
     invoice = store.invoices.get(invoice_id)
     if invoice is None:
         raise E.not_found()
@@ -126,7 +129,7 @@ def add_payment(app, request, invoice_id):
         accounting_amount=accounting_amount,
     )
     store.save()
-    return 200, event_view(event)
+    return event
 
 
 def add_setoff(app, request, invoice_id):
@@ -165,13 +168,16 @@ def add_setoff(app, request, invoice_id):
 
 
 def change_status(app, request, invoice_id):
+    return 200, invoice_view(app.store, move_invoice(app.store, invoice_id, _body(request)))
+
+
+def move_invoice(store, invoice_id, body: dict) -> dict:
     """Move an invoice to another status, as approval, payment or invalidation in
     Procountor's UI would: body ``{"status": "PAID", "paymentDate": "2026-03-01"}``.
 
     PAID, PARTLY_PAID and MARKED_PAID record a payment event (procountor_sandbox.purchases
-    ``set_status``); every change gives the invoice a new ``version``."""
-    store = app.store
-    body = _body(request)
+    ``set_status``); every change gives the invoice a new ``version``. Shared by
+    ``POST invoices/{id}/status`` and the sandbox page's approve buttons."""
     invoice = store.invoices.get(invoice_id)
     if invoice is None:
         raise E.not_found()
@@ -183,18 +189,23 @@ def change_status(app, request, invoice_id):
         raise E.ApiError.single(400, E.INVALID_DATE, "paymentDate")
     set_status(store, invoice, status, payment_date)
     store.save()
-    return 200, invoice_view(store, invoice)
+    return invoice
 
 
 def delete_payment(app, request, invoice_id, event_id):
-    """Remove a payment event, as when an allocation is undone in Procountor."""
-    store = app.store
+    event, invoice = unpay_invoice(app.store, invoice_id, event_id)
+    return 200, {"removed": event["id"], "status": invoice["status"]}
+
+
+def unpay_invoice(store, invoice_id, event_id) -> tuple[dict, dict]:
+    """Remove a payment event, as when an allocation is undone in Procountor:
+    (the event, the invoice). Shared with the sandbox page's remove buttons."""
     invoice = store.invoices.get(invoice_id)
     if invoice is None:
         raise E.not_found()
     event = remove_payment(store, invoice, event_id)
     store.save()
-    return 200, {"removed": event["id"], "status": invoice["status"]}
+    return event, invoice
 
 
 def bulk_invoices(app, request):

@@ -38,6 +38,8 @@ BASIC_KEYS = (
     "counterParty",
 )
 PAID_STATUSES = frozenset(("PAID", "PARTLY_PAID", "MARKED_PAID"))
+APPROVABLE_SALES = frozenset(("UNFINISHED",))
+APPROVABLE_PURCHASES = frozenset(("UNFINISHED", "RECEIVED", "VERIFIED"))
 INVALIDATABLE_TYPES = frozenset(
     ("BILL_OF_CHARGES", "PURCHASE_INVOICE", "SALES_INVOICE", "TRAVEL_INVOICE")
 )
@@ -235,14 +237,20 @@ def _checking_event(request) -> None:
 def approve_invoice(api, request, invoice_id):
     invoice = get_invoice_or_404(api.store, invoice_id)
     _checking_event(request)
+    _set_status(api.store, invoice, approval_target(invoice))
+    return info("Invoice approved.")
+
+
+def approval_target(invoice: dict) -> str:
+    """The status approving ``invoice`` gives (sales: UNFINISHED → NOT_SENT; purchase:
+    UNFINISHED, RECEIVED or VERIFIED → APPROVED); 403 when it cannot be approved now."""
     if invoice["type"] in enums.SALES_TYPES:
-        allowed, target = {"UNFINISHED"}, "NOT_SENT"
+        allowed, target = APPROVABLE_SALES, "NOT_SENT"
     else:
-        allowed, target = {"UNFINISHED", "RECEIVED", "VERIFIED"}, "APPROVED"
+        allowed, target = APPROVABLE_PURCHASES, "APPROVED"
     if invoice["status"] not in allowed:
         raise forbidden()
-    _set_status(api.store, invoice, target)
-    return info("Invoice approved.")
+    return target
 
 
 @route("/invoices/<int:invoice_id>/send", "PUT")
