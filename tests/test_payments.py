@@ -137,6 +137,11 @@ def test_money_that_did_not_reach_the_bank_is_never_bank_money():
         assert decide([event(1, 20, type_=event_type)]).flags[0].code == FLAG_NOT_MONEY
     for event_type in ("CREDITLOSS", "COMPENSATIONINVOICE", "INVOICE_TO_INVOICE", "ADJUSTMENT"):
         assert payment_kind(event_type) == FLAG
+    # Bank money allocated to a journal receipt the event does not name: Odoo may book that
+    # receipt already (an entry the connector sent), a payment would count it twice.
+    for event_type in ("BANKSTATEMENT_TO_JOURNAL", "REFERENCEPAYMENT_TO_JOURNAL"):
+        assert payment_kind(event_type) == FLAG
+        assert decide([event(1, 20, type_=event_type)]).flags[0].code == FLAG_NOT_MONEY
     assert payment_kind("CORRECTION") == OTHER == FLAG
     assert payment_kind("CASHDISCOUNT") == DISCOUNT and payment_kind("SETOFF") == SETOFF
     assert payment_kind("BANKSTATEMENT") == BANK and payment_kind("CASH") == CASH

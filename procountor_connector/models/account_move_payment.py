@@ -528,11 +528,17 @@ class AccountMove(models.Model):
             "INVOICE_TO_INVOICE": _(
                 "settled with another invoice that Procountor does not name: reconcile the two."
             ),
+            "BANKSTATEMENT_TO_JOURNAL": _(
+                "bank money allocated to a journal receipt that Procountor does not name; if "
+                "Odoo books that receipt too (an entry sent to Procountor, say), a payment "
+                "would count the money twice."
+            ),
             "CASHDISCOUNT": _(
                 "a cash discount, and the connection has no cash discount account (and journal) "
                 "for this side (Options tab, Payments), so it is not written off."
             ),
         }
+        meanings["REFERENCEPAYMENT_TO_JOURNAL"] = meanings["BANKSTATEMENT_TO_JOURNAL"]
         return meanings.get(
             event_type,
             _("no money reached the bank account Procountor reads, or its meaning is not certain."),

@@ -43,14 +43,16 @@ OTHER = FLAG  # the name of this kind before set-offs and cash discounts were bo
 #: to that type on the connection (docs/architecture.md, "Payment event types").
 PAYMENT_KIND_BY_TYPE = {
     # Money on the company's bank account that Procountor reads: bank statement lines and
-    # reference payments (viitesuoritukset), allocated to the invoice, or to a journal receipt
-    # of it.
+    # reference payments (viitesuoritukset) allocated to the invoice.
     "BANKSTATEMENT": BANK,
     "BANKSTATEMENT_TO_INVOICE": BANK,
-    "BANKSTATEMENT_TO_JOURNAL": BANK,
     "REFERENCEPAYMENT": BANK,
     "REFERENCEPAYMENT_TO_INVOICE": BANK,
-    "REFERENCEPAYMENT_TO_JOURNAL": BANK,
+    # The same money allocated to a journal receipt: which receipt, and whether Odoo already
+    # books it (an entry the connector sent, for instance), the event does not say; a
+    # payment here could book the money twice, so a person decides.
+    "BANKSTATEMENT_TO_JOURNAL": FLAG,
+    "REFERENCEPAYMENT_TO_JOURNAL": FLAG,
     # Money in the till.
     "CASH": CASH,
     # Less paid against a cash discount (käteisalennus): no money, a discount with its VAT.
