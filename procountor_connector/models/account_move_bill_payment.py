@@ -56,19 +56,20 @@ class AccountMove(models.Model):
 class ProcountorConnection(models.Model):
     _inherit = "procountor.connection"
 
-    def _procountor_bill_fetch_payments(self, moves):
+    def _procountor_bill_fetch_payments(self, moves, known=None):
         """After a bill import run: the payments of the bills it imported or saw again, read
-        from their payment events (the payment fetch; one GET per 200 bills when nothing
-        changed). Returns the summary, or None when the option is off."""
+        from their payment events (the payment fetch, given the invoices the run has just
+        read as ``known``: no second read of them). Returns the summary, or None when the
+        option is off."""
         self.ensure_one()
         if not self.bill_import_payment_state:
             return None
         moves = moves.filtered(lambda move: move._procountor_payment_is_candidate())
         if not moves:
             return None
-        return moves._procountor_fetch_payments()
+        return moves._procountor_fetch_payments(known=known)
 
-    def _procountor_bill_payments_after_run(self, procountor_ids, summary):
+    def _procountor_bill_payments_after_run(self, procountor_ids, summary, known=None):
         """The bill import's hook: the imported bills of this run get their payments from
         their payment events; ``summary.paid`` counts those that got one."""
         self.ensure_one()
@@ -78,6 +79,6 @@ class ProcountorConnection(models.Model):
                 ("procountor_bill_id", "in", list(procountor_ids)),
             ]
         )
-        result = self._procountor_bill_fetch_payments(moves)
+        result = self._procountor_bill_fetch_payments(moves, known)
         if result is not None:
             summary.paid += len(result.registered)

@@ -186,18 +186,21 @@ class AccountMove(models.Model):
     def _procountor_payment_remote_id(self):
         return self._procountor_payment_source()[1]
 
-    def _procountor_fetch_payments(self):
-        """Fetch for every candidate of ``self``; returns a ``ProcountorPaymentSummary``."""
+    def _procountor_fetch_payments(self, known=None):
+        """Fetch for every candidate of ``self``; returns a ``ProcountorPaymentSummary``.
+
+        ``known``: Procountor invoices by id that the caller has just read (the bill import
+        run); a batch whose invoices are all there is not read again."""
         summary = ProcountorPaymentSummary(self.env)
         candidates = self.filtered(lambda move: move._procountor_payment_is_candidate())
         for move in self - candidates:
             summary.add("skipped", move)
         by_connection = candidates.grouped(lambda move: move._procountor_payment_source()[0])
         for connection, moves in by_connection.items():
-            moves._procountor_fetch_payments_with(connection, summary)
+            moves._procountor_fetch_payments_with(connection, summary, known or {})
         return summary
 
-    def _procountor_fetch_payments_with(self, connection, summary):
+    def _procountor_fetch_payments_with(self, connection, summary, known):
         missing = connection._procountor_payment_missing()
         if missing:
             # Nothing is fetched: a payment read now could not be registered anyway.
@@ -218,10 +221,12 @@ class AccountMove(models.Model):
                 client.on_exchange = self.env["account.move"]._procountor_exchange_logger(
                     connection
                 )
+                remote_ids = [move._procountor_payment_remote_id() for move in chunk]
                 try:
-                    remote = client.get_invoices(
-                        [move._procountor_payment_remote_id() for move in chunk]
-                    )
+                    if all(remote_id in known for remote_id in remote_ids):
+                        remote = [known[remote_id] for remote_id in remote_ids]
+                    else:
+                        remote = client.get_invoices(remote_ids)
                     by_id = payloads.invoices_by_id(remote)
                 except (ProcountorError, ValueError) as exc:
                     # One batch failing (timeout, 503, 429 after the retries, an answer that

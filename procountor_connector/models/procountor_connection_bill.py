@@ -268,6 +268,8 @@ class ProcountorConnection(models.Model):
         connection = self.sudo()
         mappings = self._procountor_bill_mappings()
         versions = []
+        # The invoices read in this run, by id: the payment fetch after it reuses them.
+        read = {}
         try:
             with self._procountor_client(record=self) as client:
                 if only_ids is None:
@@ -285,6 +287,11 @@ class ProcountorConnection(models.Model):
                 ids = list(dict.fromkeys(ids))
                 for chunk in _chunks(ids, BATCH):
                     invoices = client.get_invoices(chunk)
+                    read.update(
+                        (invoice["id"], invoice)
+                        for invoice in invoices
+                        if isinstance(invoice, dict) and isinstance(invoice.get("id"), int)
+                    )
                     self._procountor_bill_chunk(client, invoices, mappings, summary, chunk)
         except ProcountorError as exc:
             summary.failed += 1
@@ -312,7 +319,7 @@ class ProcountorConnection(models.Model):
         connection.write(vals)
         self._procountor_bill_commit()
         # Payments from the bills' payment events (account_move_bill_payment.py).
-        self._procountor_bill_payments_after_run(ids, summary)
+        self._procountor_bill_payments_after_run(ids, summary, read)
 
     def _procountor_bill_search_ids(self, rows, summary):
         """The ids of the search's rows; a row without a usable id cannot be read nor
