@@ -265,7 +265,7 @@ class ProcountorConnection(models.Model):
                 )
             else:
                 status = _(
-                    "%(count)s of %(total)s taxes used in the last 12 months are not mapped: "
+                    "Not mapped: %(count)s of the %(total)s taxes used in the last 12 months: "
                     "%(names)s",
                     count=len(unmapped),
                     total=len(used),
@@ -328,7 +328,7 @@ class ProcountorConnection(models.Model):
             if rest > 0:
                 shown += "\n" + _("… and %(count)s more (Check Mappings).", count=rest)
             connection.setup_mappings_status = (
-                _("%(count)s items still lack a mapping:", count=len(lines)) + "\n" + shown
+                _("Still missing (%(count)s):", count=len(lines)) + "\n" + shown
             )
 
     # ------------------------------------------------------------------ registers

@@ -112,7 +112,7 @@ class TestConnectionSetup(ProcountorTestCommon):
         self.assertFalse(connection.setup_taxes_done)
         self.assertEqual(connection.setup_unmapped_tax_ids, sale_tax | purchase_tax)
         status = connection.setup_taxes_status
-        self.assertIn("2 of 2 taxes", status)
+        self.assertIn("Not mapped: 2 of the 2 taxes", status)
         self.assertIn(sale_tax.name, status)
         self.assertIn(purchase_tax.name, status)
         self.assertNotIn(old_tax.name, status)
@@ -125,7 +125,7 @@ class TestConnectionSetup(ProcountorTestCommon):
         connection = self._refresh()
         self.assertFalse(connection.setup_taxes_done)
         self.assertEqual(connection.setup_unmapped_tax_ids, purchase_tax)
-        self.assertIn("1 of 2 taxes", connection.setup_taxes_status)
+        self.assertIn("Not mapped: 1 of the 2 taxes", connection.setup_taxes_status)
         self._map_tax(purchase_tax)
         connection = self._refresh()
         self.assertTrue(connection.setup_taxes_done)
@@ -273,6 +273,22 @@ class TestConnectionSetup(ProcountorTestCommon):
         form = Form(self.connection.with_user(self.manager))
         self.assertTrue(form.setup_credentials_done)
         self.assertFalse(form.setup_connection_done)
+        # A Procountor user (invoicing) reads the whole checklist too.
+        invoicing = new_test_user(
+            self.env,
+            login="procountor_setup_invoicing",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
+        self.fetch_settings()
+        self._post_invoice(self.company_data["default_tax_sale"])
+        as_user = self.connection.with_user(invoicing)
+        as_user.invalidate_recordset()
+        fields_ = [name for name in as_user._fields if name.startswith("setup_")]
+        values = as_user.read(fields_)[0]
+        self.assertIn(self.company_data["default_tax_sale"].name, values["setup_taxes_status"])
+        self.assertIn("Still missing", values["setup_mappings_status"])
         # A new connection's form computes the checklist before it is saved.
         new = Form(self.env["procountor.connection"])
         self.assertFalse(new.setup_credentials_done)
