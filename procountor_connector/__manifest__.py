@@ -39,6 +39,7 @@
         "views/account_move_procountor_reset_views.xml",
         "data/ir_cron_reconcile.xml",
         "views/procountor_difference_views.xml",
+        "views/procountor_connection_setup_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
