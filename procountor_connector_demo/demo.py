@@ -84,6 +84,12 @@ def load_finnish_chart(env, company):
     Settings does for a company without entries)."""
     if company.chart_template != "fi":
         env["account.chart.template"].try_loading("fi", company=company, install_demo=False)
+    # When account is installed in the same run (a fresh database), Odoo has left a chart to
+    # load on the current company once the registry is ready (account's ir.module.module
+    # _register_hook): the generic one, guessed before the company became Finnish, loaded
+    # on top of the Finnish chart. The company has its chart now: that pending load goes.
+    if company == env.company and hasattr(env.registry, "_auto_install_template"):
+        del env.registry._auto_install_template
 
 
 def setup_bank_and_sales(env, company, iban=COMPANY_IBAN):
@@ -233,16 +239,17 @@ def build(env, sandbox_url, wait_seconds=DEFAULT_WAIT_SECONDS):
     if not wait_for_sandbox(sandbox_url, wait_seconds):
         _logger.warning(
             "Procountor demo: the sandbox at %s did not answer within %s s; the connection "
-            "keeps the error. Start the sandbox, then press Test Connection and Fetch "
-            "Settings on the connection.",
+            "test stores the error on the connection.",
             sandbox_url,
             wait_seconds,
         )
     connection.action_test_connection()
     if connection.state != "connected":
         _logger.warning(
-            "Procountor demo: no connection to the sandbox at %s (%s); the demo company is "
-            "there without linked customers, products and invoices.",
+            "Procountor demo: no connection to the sandbox at %s (%s): the demo company and "
+            "its connection are there, without linked customers, products and invoices. "
+            "Start the sandbox, then press Test Connection and Fetch Settings from Procountor "
+            "on the connection, or start over on a fresh database (docker compose down -v).",
             sandbox_url,
             connection.last_error,
         )

@@ -75,12 +75,18 @@ def facts(env, probe):
         return result
     if probe:
         connection.action_test_connection()
-        preview = connection._procountor_register_preview("partner")
-        result["probe_partner_statuses"] = sorted({row["match"].status for row in preview["rows"]})
-        env.cr.rollback()  # the probe must not change the database (the log is its own)
-        connection.action_test_connection()
         result["probe_state"] = connection.state
-        env.cr.rollback()
+        preview = connection._procountor_register_preview("partner")
+        statuses = {row["match"].remote_id: row["match"].status for row in preview["rows"]}
+        links = env["procountor.partner.link"].search([("connection_id", "=", connection.id)])
+        # every link must find its Procountor record again, as a linked one
+        result["probe_links"] = len(links)
+        result["probe_links_lost"] = sorted(
+            link.procountor_id
+            for link in links
+            if statuses.get(link.procountor_id) not in ("linked", "unchanged")
+        )
+        env.cr.rollback()  # the probe changes nothing in the database (the log is its own)
     unsent = env["account.move"].search(
         [
             ("state", "=", "posted"),
