@@ -286,20 +286,32 @@ def drop_database(db):
     (WORK / f".{db}-initialised").unlink(missing_ok=True)
 
 
-def first_start_checks(checks, facts, sandbox_url):
+BRIEF_KEYS = (
+    "state",
+    "last_error",
+    "customers_linked",
+    "products_linked",
+    "unsent_invoices",
+    "unsent_refunds",
+    "unsent_fully_linked",
+    "error",
+)
+
+
+def first_start_checks(checks, all_facts, sandbox_url):
+    facts = {key: all_facts.get(key) for key in BRIEF_KEYS if key in all_facts}
+    crons = all_facts.get("crons", {})
+    unmapped = all_facts.get("unmapped_taxes")
     checks.check("connection connected", facts.get("state") == "connected", facts)
-    checks.check(
-        "no unmapped tax in use", facts.get("unmapped_taxes") == [], facts.get("unmapped_taxes")
-    )
-    checks.check("3+ customers linked", facts.get("customers_linked", 0) >= 3, facts)
-    checks.check("3+ products linked", facts.get("products_linked", 0) >= 3, facts)
+    checks.check("no unmapped tax in use", unmapped == [], unmapped)
+    checks.check("3+ customers linked", (facts.get("customers_linked") or 0) >= 3, facts)
+    checks.check("3+ products linked", (facts.get("products_linked") or 0) >= 3, facts)
     checks.check(
         "3+ posted invoices not sent, customer and products linked",
-        facts.get("unsent_invoices", 0) >= 3 and facts.get("unsent_fully_linked", 0) >= 3,
+        (facts.get("unsent_invoices") or 0) >= 3 and (facts.get("unsent_fully_linked") or 0) >= 3,
         facts,
     )
-    checks.check("a credit note not sent", facts.get("unsent_refunds", 0) >= 1, facts)
-    crons = facts.get("crons", {})
+    checks.check("a credit note not sent", (facts.get("unsent_refunds") or 0) >= 1, facts)
     checks.check(
         "payments and bills every 5 minutes, invoice send cron off",
         crons.get("ir_cron_procountor_fetch_payments") == [True, 5, "minutes"]
