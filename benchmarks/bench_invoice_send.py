@@ -93,6 +93,10 @@ def require_addon(env, database):
 
 def setup_company(env):
     """The benchmark company with chart, bank account, customer and products (idempotent)."""
+    # The demo addon's building blocks (importable once boot_odoo() put the repository on
+    # the addons path; the addon need not be installed).
+    from odoo.addons.procountor_connector_demo import demo
+
     company = env["res.company"].search([("name", "=", COMPANY_NAME)], limit=1)
     if not company:
         company = env["res.company"].create(
@@ -106,24 +110,14 @@ def setup_company(env):
             }
         )
         print(f"loading the l10n_fi chart for {COMPANY_NAME} (once)...", flush=True)
-        env["account.chart.template"].try_loading("fi", company=company, install_demo=False)
+        demo.load_finnish_chart(env, company)
         env.cr.commit()
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     company = company.with_env(env)
     chart = env["account.chart.template"].with_company(company)
     taxes = chart.ref("tax_dom_sales_goods_25_5") | chart.ref("tax_dom_sales_goods_10")
     taxes.active = True
-    bank_journal = env["account.journal"].search(
-        [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
-    )
-    if not bank_journal.bank_account_id:
-        bank_journal.bank_account_id = env["res.partner.bank"].create(
-            {"acc_number": COMPANY_IBAN, "partner_id": company.partner_id.id}
-        )
-    sale_journal = env["account.journal"].search(
-        [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
-    )
-    sale_journal.invoice_reference_model = "fi"
+    sale_journal = demo.setup_bank_and_sales(env, company, COMPANY_IBAN)
     customer = env["res.partner"].search([("name", "=", CUSTOMER_NAME)], limit=1)
     if not customer:
         customer = env["res.partner"].create(
@@ -154,21 +148,14 @@ def setup_company(env):
 
 
 def setup_connection(env, company, sandbox_url, attach_pdf):
-    from procountor_sandbox import defaults
+    from odoo.addons.procountor_connector_demo.demo import sandbox_connection_values
 
     Connection = env["procountor.connection"].with_context(active_test=False)
     connection = Connection.search([("company_id", "=", company.id)], limit=1)
     values = {
         "name": "Benchmark sandbox",
-        "company_id": company.id,
-        "environment": "custom",
-        "base_url": sandbox_url,  # a new port on every run
-        "api_version_path": "api",
-        "client_id": defaults.CLIENT_ID,
-        "client_secret": defaults.CLIENT_SECRET,
-        "redirect_uri": defaults.REDIRECT_URI,
-        "api_key": defaults.API_KEY,
-        "active": True,
+        # base_url: a new port on every run
+        **sandbox_connection_values(company, sandbox_url),
         "invoice_attach_pdf": attach_pdf,
     }
     if connection:

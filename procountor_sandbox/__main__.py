@@ -51,22 +51,32 @@ def parse_args(argv=None) -> argparse.Namespace:
         action="store_true",
         help="start empty instead of with the default company 'Sandbox Oy'",
     )
+    parser.add_argument(
+        "--empty",
+        action="store_true",
+        help="the company 'Sandbox Oy' without the demo registers (customers, products, "
+        "accepted purchase invoices and their suppliers of procountor_sandbox.demo)",
+    )
     return parser.parse_args(argv)
+
+
+def server_options(args: argparse.Namespace) -> dict:
+    """SandboxConfig fields of the command line (the demo registers unless --empty)."""
+    return {
+        "client_id": args.client_id,
+        "client_secret": args.client_secret,
+        "api_key": args.api_key,
+        "redirect_uri": args.redirect_uri,
+        "token_lifetime": args.token_lifetime,
+        "data_file": args.data,
+        "seed": not args.no_seed,
+        "demo": not (args.no_seed or args.empty),
+    }
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    server, _app = create_server(
-        args.host,
-        args.port,
-        client_id=args.client_id,
-        client_secret=args.client_secret,
-        api_key=args.api_key,
-        redirect_uri=args.redirect_uri,
-        token_lifetime=args.token_lifetime,
-        data_file=args.data,
-        seed=not args.no_seed,
-    )
+    server, _app = create_server(args.host, args.port, **server_options(args))
     # The socket's own address: with --port 0 the port the system chose.
     print(startup_line(server, args.host), flush=True)
     try:

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 from . import control, defaults, page, routes
 from . import errors as E
 from .auth import TokenRegistry
+from .demo import demo_seed
 from .faults import FaultRegistry, FaultRule
 from .httputil import error_response, json_response
 from .journal import Journal, mask_secrets
@@ -49,6 +50,8 @@ class SandboxConfig:
     token_lifetime: int = defaults.TOKEN_LIFETIME
     data_file: str | None = None
     seed: bool = True
+    # The demo registers of procountor_sandbox.demo on top of the seed (the CLI's default).
+    demo: bool = False
 
 
 class SandboxRequest(Request):
@@ -78,6 +81,8 @@ class SandboxApp:
             self.store.clear()
             if seed:
                 apply_seed(self.store, default_seed())
+                if self.config.demo:
+                    apply_seed(self.store, demo_seed())
             self.store.save()
         self.faults.clear()
         self.journal.clear()

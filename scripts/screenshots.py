@@ -308,7 +308,9 @@ def main():
         while http_port == sandbox_port:
             http_port = free_port()
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        # --empty: the pictures show what screenshots_demo.py makes, not the demo registers
         sandbox_args = [odoo_python, "-m", "procountor_sandbox", "--port", str(sandbox_port)]
+        sandbox_args.append("--empty")
         with running(sandbox_args, work / "sandbox.log", env) as sandbox:
             wait_http(f"{sandbox_url}/_sandbox/state", SERVER_TIMEOUT, sandbox)
             if not args.reuse_db:

@@ -1,0 +1,121 @@
+"""The demo registers of ``python -m procountor_sandbox`` (procountor_sandbox.demo)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from stdnum.fi import ytunnus
+
+from procountor_sandbox.__main__ import parse_args, server_options
+from procountor_sandbox.app import SandboxApp
+from procountor_sandbox.demo import CUSTOMERS, PRODUCTS, SUPPLIERS, demo_seed
+from procountor_sandbox.server import create_server
+from procountor_sandbox.testing import SandboxApi
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_PARTNER_IDS = {row[0] for row in CUSTOMERS + SUPPLIERS}
+DEMO_PRODUCT_IDS = {row[0] for row in PRODUCTS}
+
+
+def demo_app() -> SandboxApp:
+    return SandboxApp(demo=True)
+
+
+def test_demo_registers_are_there_with_valid_business_ids():
+    store = demo_app().store
+    customers = [p for p in store.businessPartners.values() if p["id"] in DEMO_PARTNER_IDS]
+    assert len([p for p in customers if p["type"] == "CUSTOMER"]) >= 3
+    for partner in customers:
+        code = partner["invoicingInfo"]["identifier"]
+        assert ytunnus.is_valid(code), code
+    assert DEMO_PRODUCT_IDS <= set(store.products)
+    assert len(DEMO_PRODUCT_IDS) >= 3
+    # the default company stays as it is
+    assert store.company["name"] == "Sandbox Oy"
+
+
+def test_demo_purchase_invoices_are_accepted_and_name_demo_suppliers():
+    store = demo_app().store
+    purchases = [i for i in store.invoices.values() if i["type"] == "PURCHASE_INVOICE"]
+    assert len(purchases) >= 2
+    supplier_ids = {row[0] for row in SUPPLIERS}
+    for invoice in purchases:
+        assert invoice["status"] == "APPROVED"
+        assert invoice["partnerId"] in supplier_ids
+        assert invoice["ledgerReceiptId"] in store.ledgerReceipts
+
+
+def _register_state(store) -> dict:
+    """What a restart must give again: ids and content (versions are times, they differ)."""
+
+    def strip(row):
+        return {k: v for k, v in row.items() if k not in ("version", "_created")}
+
+    return {
+        "partners": {i: strip(p) for i, p in store.businessPartners.items()},
+        "products": {i: strip(p) for i, p in store.products.items()},
+        "invoices": {
+            i: {k: v for k, v in strip(inv).items() if k != "ledgerReceiptId"}
+            for i, inv in store.invoices.items()
+        },
+    }
+
+
+def test_demo_registers_are_the_same_after_a_restart():
+    first, second = demo_app().store, demo_app().store
+    assert _register_state(first) == _register_state(second)
+    assert sorted(first.invoices) == sorted(second.invoices)
+
+
+def test_demo_registers_come_back_after_a_reset():
+    app = demo_app()
+    before = _register_state(app.store)
+    app.reset()
+    assert _register_state(app.store) == before
+
+
+def test_test_server_has_no_demo_registers_by_default():
+    server, app = create_server("127.0.0.1", 0)
+    server.server_close()
+    assert not DEMO_PARTNER_IDS & set(app.store.businessPartners)
+    assert not DEMO_PRODUCT_IDS & set(app.store.products)
+    assert not app.store.invoices
+
+
+@pytest.mark.parametrize(
+    ("argv", "seed", "demo"),
+    [([], True, True), (["--empty"], True, False), (["--no-seed"], False, False)],
+)
+def test_cli_flags(argv, seed, demo):
+    options = server_options(parse_args(argv))
+    assert (options["seed"], options["demo"]) == (seed, demo)
+
+
+def test_demo_seed_is_a_fresh_copy():
+    first = demo_seed()
+    first["businessPartners"].clear()
+    assert demo_seed()["businessPartners"]
+
+
+def test_cli_serves_the_demo_purchase_invoices_over_the_api():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "procountor_sandbox", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        line = process.stdout.readline()
+        url = line.split("serving on ", 1)[1].split(" ", 1)[0]
+        api = SandboxApi(url)
+        found = api.ok("GET", "/invoices", params={"types": "PURCHASE_INVOICE"})
+        assert len(found["results"]) >= 2
+    finally:
+        process.terminate()
+        process.wait(10)
+        process.stdout.close()
