@@ -60,3 +60,4 @@ from . import account_move_bill_changes
 from . import procountor_difference
 from . import procountor_connection_reconcile
 from . import procountor_connection_reconcile_odoo
+from . import account_move_procountor_status

@@ -206,9 +206,11 @@ class AccountMove(models.Model):
     #   invalidated ──posted again───────────────────────▶ invalidated + outdated (send: a new one)
     procountor_state = fields.Selection(
         [
-            ("not_sent", "Not Sent"),
+            ("not_sent", "Not in Procountor"),
             ("sending", "Sending"),
-            ("sent", "Sent"),
+            # "sent" is stored for any document Procountor has, whatever its status there:
+            # "In Procountor" (procountor_state_label says what happened to it there).
+            ("sent", "In Procountor"),
             ("error", "Error"),
         ],
         default="not_sent",

@@ -268,7 +268,7 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         # Still unfinished in Procountor: the reset is allowed and says what happens.
         editable.button_draft()
         self.assertEqual(editable.state, "draft")
-        self.assertTrue(any("still UNFINISHED" in (m.body or "") for m in editable.message_ids))
+        self.assertTrue(any("still Unfinished" in (m.body or "") for m in editable.message_ids))
         editable.action_post()
         self.assertFalse(editable.procountor_outdated)
         # Approved and sent by Procountor: the reset needs a confirmation.
@@ -279,7 +279,7 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         with self.assertRaises(RedirectWarning) as caught:
             sent.button_draft()
         message, action_id, _button, context = caught.exception.args
-        self.assertIn("is SENT in Procountor", message)
+        self.assertIn("is Sent in Procountor", message)
         self.assertEqual(sent.state, "posted")
         self.env["ir.actions.server"].browse(action_id).with_context(**context).run()
         self.assertEqual(sent.state, "draft")

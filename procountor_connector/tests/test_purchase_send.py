@@ -606,7 +606,7 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         self.assertEqual(summary.failed, bill)
         self.assertEqual(bill.procountor_state, "sent")
         self.assertTrue(bill.procountor_outdated)
-        self.assertIn("APPROVED", bill.procountor_error)
+        self.assertIn("Approved", bill.procountor_error)
         self.assertIn("return it to unfinished", bill.procountor_error)
         self.assertEqual(self.puts(first_id), 1, "no PUT once approved")
         self.assertRequestsMatchSchemas()
