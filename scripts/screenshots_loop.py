@@ -178,7 +178,8 @@ def step_pay(walk):
     status = walk.sandbox_status(row)
     if status != "PAID":
         raise StepFailed(f"status in the sandbox {status!r}, expected 'PAID'")
-    row.scroll_into_view_if_needed()
+    # The row mid-screen, with the rows around it (the page opens at the row's anchor).
+    row.evaluate("row => row.scrollIntoView({block: 'center'})")
     walk.shoot("sandbox")
 
 

@@ -184,3 +184,6 @@ class TestStatusLabels(ProcountorPaymentCase):
                 if node.get("invisible") == "1" or node.get("column_invisible") == "1":
                     continue
                 self.assertEqual(node.get("widget"), "procountor_state_badge", xmlid)
+                # Created only (unfinished there) is not shown as done: not green.
+                self.assertIn("UNFINISHED", node.get("decoration-success") or "", xmlid)
+                self.assertIn("UNFINISHED", node.get("decoration-info") or "", xmlid)
