@@ -311,12 +311,15 @@ class AccountMove(models.Model):
     def _procountor_summary_notification(self, summary):
         lines = [
             _(
-                "%(sent)s sent, %(skipped)s skipped, %(failed)s failed.",
+                "%(sent)s now in Procountor, %(skipped)s skipped, %(failed)s failed.",
                 sent=len(summary.sent),
                 skipped=len(summary.skipped),
                 failed=len(summary.failed),
             )
         ]
+        # "Sent" alone would say the customer got them: say where they stand there.
+        standing = summary.sent.grouped("procountor_state_label")
+        lines.extend(f"{label}: {len(moves)}" for label, moves in standing.items() if label)
         for move in summary.failed[:10]:
             # The first problem itself, not the heading of the list ("Not sent to Procountor:").
             first = [

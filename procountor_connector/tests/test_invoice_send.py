@@ -40,7 +40,7 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         moves = self._twenty_invoices()
         action = moves.action_procountor_send()
         self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
-        self.assertIn("20 sent", action["params"]["message"])
+        self.assertIn("20 now in Procountor", action["params"]["message"])
         remote = self.remote_by_number()
         self.assertEqual(len(self.remote_invoices()), 20)
         for move in moves:
@@ -320,7 +320,7 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         action = (good | bad | draft).action_procountor_send()
         params = action["params"]
         self.assertEqual(params["type"], "danger")
-        self.assertIn("1 sent, 1 skipped, 1 failed", params["message"])
+        self.assertIn("1 now in Procountor, 1 skipped, 1 failed", params["message"])
         self.assertIn(bad.name, params["message"])
         self.assertEqual(good.procountor_state, "sent")
         self.assertEqual(draft.procountor_state, "not_sent")

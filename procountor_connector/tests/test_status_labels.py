@@ -112,6 +112,15 @@ class TestStatusLabels(ProcountorPaymentCase):
         self.assertEqual(move.procountor_status, "UNFINISHED")
         self.assertEqual(move.procountor_state_label, "In Procountor (unfinished)")
 
+    def test_send_summary_says_where_they_stand(self):
+        self.connection.write({"invoice_approve": False, "invoice_send": False})
+        moves = self.make_invoice() | self.make_invoice()
+        notification = moves.action_procountor_send()
+        message = notification["params"]["message"]
+        self.assertIn("2 now in Procountor, 0 skipped, 0 failed.", message)
+        self.assertIn("In Procountor (unfinished): 2", message)
+        self.assertNotIn(" sent,", message)
+
     def test_payment_fetch_brings_the_words_to_paid(self):
         move = self.sent_invoice()
         self.assertEqual(move.procountor_state_label, "Approved, not sent")
