@@ -34,7 +34,9 @@ MAX_AMOUNT = Decimal("1e12")
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Not "no-referrer": under it a browser sends "Origin: null" with the page's own form
+    # posts, which then look as if they came from elsewhere.
+    "Referrer-Policy": "same-origin",
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
         "base-uri 'none'; frame-ancestors 'none'"
@@ -107,12 +109,18 @@ def _back(done: str, invoice_id: int) -> Response:
 
 def _from_elsewhere(request) -> bool:
     """True when the browser says the form was posted by another site."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+    site = request.headers.get("Sec-Fetch-Site")
+    if site not in (None, "same-origin", "none"):
         return True
     origin = request.headers.get("Origin")
     if origin is None:
         return False
-    return origin == "null" or urlsplit(origin).netloc.lower() != request.host.lower()
+    if origin == "null":
+        # An opaque origin: what a browser sends for a page served with "no-referrer" (as
+        # this page once was, still open in a tab), or for a sandboxed frame: only the
+        # browser's own same-origin word tells them apart.
+        return site != "same-origin"
+    return urlsplit(origin).netloc.lower() != request.host.lower()
 
 
 # --- handlers -----------------------------------------------------------------------------

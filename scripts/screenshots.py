@@ -12,13 +12,17 @@ addon, a company with a connection to the sandbox through a custom URL and a few
 
 - without ``--check``: writes the README's pictures (``connection.png``, ``invoice-form.png``,
   ``invoice-list.png``, ``exchange-log.png``, ``vendor-bill-list.png``, ``journal-entry-form.png``,
-  ``bills-not-imported.png``, ``differences.png``) into ``--out``;
+  ``bills-not-imported.png``, ``differences.png``, ``loop.png``) into ``--out``;
 - with ``--check``: the same screens, no pictures; fails (exit status 1) when a screen does not
   load, when the browser console shows an error coming from this addon, or when an element the
   screens must show is missing (Procountor columns and filters of the invoice, bill and entry
   lists, labelled badges, ids without thousands separators, the custom-URL marks).
 
-The screens and what is checked on each are in ``scripts/screenshots_screens.py``.
+The screens and what is checked on each are in ``scripts/screenshots_screens.py``. Then the demo
+loop is walked as a user walks it (``scripts/screenshots_loop.py``): the unsent invoice sent,
+approved and paid in full with the buttons of the sandbox's page, its payment fetched, the
+invoice paid; one check per step. ``--loop-skip pay`` (or ``approve``, ``fetch``) leaves a click
+out, to see the walk fail.
 
 Both print one line per verified element and end with ``browser check: N passed, M failed``.
 Without Chromium, playwright, an Odoo 18 or its web client's static libraries it prints
@@ -41,6 +45,7 @@ import uuid
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from screenshots_loop import walk_loop
 from screenshots_screens import SCREENS, STEP_TIMEOUT
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,6 +75,13 @@ def parse_args():
         "--out", default=str(REPO / "docs" / "screenshots"), help="folder of the pictures"
     )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
+    parser.add_argument(
+        "--loop-skip",
+        action="append",
+        default=[],
+        choices=("approve", "pay", "fetch"),
+        help="(development) leave out this click of the demo loop, to see the walk fail there",
+    )
     parser.add_argument(
         "--reuse-db",
         metavar="DB",
@@ -258,7 +270,7 @@ class Browser:
             print(f"  wrote {Path(out) / filename}")
 
 
-def browse(chromium, base_url, demo, out, checks):
+def browse(chromium, base_url, sandbox_url, demo, out, checks, loop_skip=()):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -276,6 +288,12 @@ def browse(chromium, base_url, demo, out, checks):
                     screen(session, demo, out)
                 except Exception as exc:  # one broken screen must not hide the others
                     checks(f"{screen.__name__}: ran", False, f"{type(exc).__name__}: {exc}")
+            # Last: the walk sends the one invoice the screens above show as not sent.
+            before = len(session.errors)
+            walk_loop(
+                page, base_url, sandbox_url, demo["unsent_invoice_id"], checks, out, loop_skip
+            )
+            session.check_console("loop", before)
         finally:
             browser.close()
 
@@ -377,7 +395,7 @@ def main():
             base_url = f"http://127.0.0.1:{http_port}"
             with running(server_args, work / "odoo.log", env) as server:
                 wait_http(f"{base_url}/web/login", SERVER_TIMEOUT, server)
-                browse(chromium, base_url, demo, out, checks)
+                browse(chromium, base_url, sandbox_url, demo, out, checks, args.loop_skip)
     except Exception as exc:  # any setup failure is a failed check, with its log
         checks("setup (sandbox, database, demo, server)", False, f"{type(exc).__name__}: {exc}")
     finally:

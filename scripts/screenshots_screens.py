@@ -11,6 +11,34 @@ import re
 #: Milliseconds one step (a click, a selector) may take.
 STEP_TIMEOUT = 30_000
 CUSTOM_URL_LABEL = "Custom URL: not Procountor production"
+#: What an invoice the demo sent reads: created in Procountor, not sent to the customer there.
+UNFINISHED_FORM_BADGE = "In Procountor (unfinished)"
+UNFINISHED_LIST_LABEL = "In Procountor (unfinished)"
+#: Procountor's raw statuses (API 26.04): a list showing one of them shows a code, not a word.
+RAW_STATUSES = (
+    "EMPTY",
+    "UNFINISHED",
+    "NOT_SENT",
+    "SENT",
+    "RECEIVED",
+    "VERIFIED",
+    "APPROVED",
+    "PAYMENT_QUEUED",
+    "PAYMENT_SENT_TO_BANK",
+    "PAYMENT_DENIED",
+    "PARTLY_PAID",
+    "PAID",
+    "MARKED_PAID",
+    "INVALIDATED",
+    "STARTED",
+    "INVOICED",
+    "OVERRIDDEN",
+    "DELETED",
+    "UNSAVED",
+    "PAYMENT_TRANSACTION_REMOVED",
+)
+#: The connector's stored state keys: never shown as such either.
+STATE_KEYS = ("not_sent", "sending", "sent", "error", "invalidated")
 
 
 def action_path(xmlid, record_id=None):
@@ -48,8 +76,8 @@ def screen_invoice_form(browser, demo, out):
         return
     badge = page.locator(".o_form_view .o_procountor_state_badge").first
     checks(
-        f"{name}: badge 'Procountor: Sent'",
-        badge.inner_text().strip() == "Procountor: Sent",
+        f"{name}: badge '{UNFINISHED_FORM_BADGE}'",
+        badge.inner_text().strip() == UNFINISHED_FORM_BADGE,
         repr(badge.inner_text()),
     )
     info = json.loads(badge.get_attribute("data-tooltip-info") or "{}")
@@ -57,7 +85,7 @@ def screen_invoice_form(browser, demo, out):
     number_line = next((line for line in lines if line.startswith("Procountor invoice number")), "")
     checks(
         f"{name}: badge tooltip with status and number",
-        any(line.startswith("Status in Procountor: ") for line in lines)
+        "Status in Procountor: Unfinished" in lines
         and is_plain_number(number_line.rpartition(": ")[2]),
         repr(lines),
     )
@@ -79,16 +107,32 @@ def screen_invoice_form(browser, demo, out):
     browser.shoot(out, "invoice-form.png")
 
 
+def raw_codes_shown(text, codes=RAW_STATUSES):
+    """Procountor's raw statuses (or other ``codes``) found as words in ``text``."""
+    return sorted(set(re.findall(r"[A-Za-z_]+", text or "")) & set(codes))
+
+
+def check_no_raw_codes(browser, name, selector=".o_list_table"):
+    text = browser.text(selector) or ""
+    raw = raw_codes_shown(text)
+    browser.checks(f"{name}: no raw Procountor status shown", not raw, repr(raw))
+
+
 def check_list_column(browser, name, minimum):
     checks, page = browser.checks, browser.page
     header = page.locator("th[data-name=procountor_state]")
     checks(f"{name}: Procountor column shown", header.count() == 1)
     labels = [text.strip() for text in page.locator(".o_procountor_state_badge").all_inner_texts()]
+    # The column says "Procountor": its badges say what happened, in words, briefly.
     checks(
         f"{name}: Procountor badges labelled",
-        len(labels) >= minimum and all(label.startswith("Procountor: ") for label in labels),
+        len(labels) >= minimum
+        and all(label and len(label) <= 30 for label in labels)
+        and not raw_codes_shown(" ".join(labels))
+        and not set(labels) & set(STATE_KEYS),
         repr(labels),
     )
+    check_no_raw_codes(browser, name)
     return labels
 
 
@@ -98,16 +142,16 @@ def screen_invoice_list(browser, demo, out):
     if not browser.open(name, action_path("account.action_move_out_invoice_type"), ".o_list_table"):
         return
     labels = check_list_column(browser, name, 5)
-    for label in ("Procountor: Sent", "Procountor: Error", "Procountor: Not Sent"):
+    for label in (UNFINISHED_LIST_LABEL, "Procountor error", "Not in Procountor"):
         checks(f"{name}: a '{label}' badge", label in labels, repr(labels))
     page.click(".o_searchview_dropdown_toggler")
     page.wait_for_selector(".o_search_bar_menu", timeout=STEP_TIMEOUT)
     menu = page.locator(".o_search_bar_menu")
-    for label in ("Not Sent to Procountor", "Procountor Error", "Sent to Procountor"):
+    for label in (*PROCOUNTOR_FILTERS, "Unfinished in Procountor", "Paid in Procountor"):
         item = menu.get_by_text(label, exact=True)
         checks(f"{name}: filter '{label}'", item.count() == 1)
     # The Procountor filters sit at the bottom of a scrolling menu: bring them into the picture.
-    menu.get_by_text("Sent to Procountor", exact=True).scroll_into_view_if_needed()
+    menu.get_by_text("Paid in Procountor", exact=True).scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     browser.shoot(out, "invoice-list.png")
     page.keyboard.press("Escape")
@@ -132,13 +176,15 @@ def screen_exchange_log(browser, demo, out):
     browser.shoot(out, "exchange-log.png")
 
 
-PROCOUNTOR_FILTERS = ("Not Sent to Procountor", "Procountor Error", "Sent to Procountor")
+PROCOUNTOR_FILTERS = ("Not in Procountor", "Procountor Error", "In Procountor")
 
 
 def check_badge_sent(browser, name):
     badge = browser.page.locator(".o_form_view .o_procountor_state_badge").first
     text = badge.inner_text().strip() if badge.count() else ""
-    browser.checks(f"{name}: badge 'Procountor: Sent'", text == "Procountor: Sent", repr(text))
+    browser.checks(
+        f"{name}: badge '{UNFINISHED_FORM_BADGE}'", text == UNFINISHED_FORM_BADGE, repr(text)
+    )
 
 
 def check_filters(browser, name, labels):
@@ -176,7 +222,7 @@ def screen_vendor_bill_list(browser, demo, out):
     if not browser.open(name, action_path("account.action_move_in_invoice_type"), ".o_list_table"):
         return
     labels = check_list_column(browser, name, 1)
-    browser.checks(f"{name}: the sent bill's badge", "Procountor: Sent" in labels, repr(labels))
+    browser.checks(f"{name}: the sent bill's badge", UNFINISHED_LIST_LABEL in labels, repr(labels))
     check_filters(
         browser,
         name,
@@ -211,6 +257,7 @@ def screen_bills_not_imported(browser, demo, out):
     expected = demo.get("pending_bills", 0)
     listed = expected >= 1 and rows == expected
     browser.checks(f"{name}: rows listed", listed, f"{rows} of {expected}")
+    check_no_raw_codes(browser, name)
     browser.shoot(out, "bills-not-imported.png")
 
 
@@ -233,7 +280,7 @@ def screen_journal_entry_list(browser, demo, out):
     if not browser.open(name, action_path("account.action_move_journal_line"), ".o_list_table"):
         return
     labels = check_list_column(browser, name, 1)
-    browser.checks(f"{name}: the sent entry's badge", "Procountor: Sent" in labels, repr(labels))
+    browser.checks(f"{name}: the sent entry's badge", UNFINISHED_LIST_LABEL in labels, repr(labels))
     check_filters(browser, name, PROCOUNTOR_FILTERS)
 
 
@@ -257,6 +304,7 @@ def screen_differences(browser, demo, out):
     page.wait_for_selector(".o_list_table .o_data_row", timeout=STEP_TIMEOUT)
     explained = page.locator(".o_data_row .badge", has_text="Explained").count()
     checks(f"{name}: the explained one stays listed", explained == 1, f"{explained}")
+    check_no_raw_codes(browser, name)
     browser.settle()
     browser.shoot(out, "differences.png")
 

@@ -366,6 +366,18 @@ def test_a_form_from_another_site_is_refused(url):
     assert press(url, path, headers=same_site).status_code == 303
 
 
+def test_the_pages_own_buttons_work_in_a_browser(url):
+    """What Chromium sends for a button of the page itself: ``Sec-Fetch-Site: same-origin``,
+    and ``Origin: null`` when the page's referrer policy is "no-referrer" (the Fetch standard
+    serialises a POST's origin as null under that policy, same origin or not)."""
+    path = f"{PAGE}/{SALES_UNFINISHED}/approve"
+    page = requests.get(f"{url}/", timeout=TIMEOUT)
+    # A same-origin form POST carries its real origin under this policy.
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    chromium = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    assert press(url, path, headers=chromium).status_code == 303
+
+
 def test_wrong_method_and_unknown_page_paths_answer_html(url):
     response = requests.get(f"{url}{PAGE}/{SALES_UNFINISHED}/approve", timeout=TIMEOUT)
     assert response.status_code == 405 and response.headers["Content-Type"].startswith("text/")

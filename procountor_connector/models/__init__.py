@@ -61,3 +61,4 @@ from . import procountor_difference
 from . import procountor_connection_reconcile
 from . import procountor_connection_reconcile_odoo
 from . import procountor_connection_setup
+from . import account_move_procountor_status

@@ -206,9 +206,11 @@ class AccountMove(models.Model):
     #   invalidated ──posted again───────────────────────▶ invalidated + outdated (send: a new one)
     procountor_state = fields.Selection(
         [
-            ("not_sent", "Not Sent"),
+            ("not_sent", "Not in Procountor"),
             ("sending", "Sending"),
-            ("sent", "Sent"),
+            # "sent" is stored for any document Procountor has, whatever its status there:
+            # "In Procountor" (procountor_state_label says what happened to it there).
+            ("sent", "In Procountor"),
             ("error", "Error"),
         ],
         default="not_sent",
@@ -309,12 +311,15 @@ class AccountMove(models.Model):
     def _procountor_summary_notification(self, summary):
         lines = [
             _(
-                "%(sent)s sent, %(skipped)s skipped, %(failed)s failed.",
+                "%(sent)s now in Procountor, %(skipped)s skipped, %(failed)s failed.",
                 sent=len(summary.sent),
                 skipped=len(summary.skipped),
                 failed=len(summary.failed),
             )
         ]
+        # "Sent" alone would say the customer got them: say where they stand there.
+        standing = summary.sent.grouped("procountor_state_label")
+        lines.extend(f"{label}: {len(moves)}" for label, moves in standing.items() if label)
         for move in summary.failed[:10]:
             # The first problem itself, not the heading of the list ("Not sent to Procountor:").
             first = [

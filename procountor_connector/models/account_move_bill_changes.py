@@ -13,6 +13,7 @@ from odoo import fields, models
 from odoo.exceptions import AccessError
 
 from ..procountor_api import payloads
+from ..status_labels import status_label
 
 
 class AccountMove(models.Model):
@@ -57,8 +58,8 @@ class AccountMove(models.Model):
                 "after it was imported (it was %(before)s): it may be changed there. The "
                 "next import compares it again once it is approved.",
                 number=invoice.get("invoiceNumber") or invoice.get("id"),
-                status=status,
-                before=self.procountor_bill_status or "-",
+                status=status_label(self.env, status),
+                before=status_label(self.env, self.procountor_bill_status) or "-",
             )
         self._procountor_bill_flag(text)
         self.write(

@@ -20,6 +20,7 @@ from ..procountor_api.exceptions import (
     ProcountorError,
     ProcountorRateLimitError,
 )
+from ..status_labels import status_label
 from .account_move import (
     STEP_ORDER,
     ProcountorTokenUnavailable,
@@ -332,7 +333,7 @@ class AccountMove(models.Model):
                         "its own period. Alternatively invalidate the receipt in Procountor and "
                         "send this entry again: a new receipt is created.",
                         number=number,
-                        status=status,
+                        status=status_label(self.env, status),
                     ),
                     "procountor_error_retryable": False,
                     "procountor_attempt_date": fields.Datetime.now(),

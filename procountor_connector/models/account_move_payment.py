@@ -267,6 +267,8 @@ class AccountMove(models.Model):
             summary.add("flagged", self)
             self._procountor_commit()
             return
+        if self._procountor_note_remote_status(remote):
+            self._procountor_commit()
         snapshot = payloads.invoice_payment_snapshot(remote)
         if not self.procountor_payment_attention and (
             snapshot == self.procountor_payment_snapshot

@@ -40,7 +40,7 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     procountor_state = fields.Selection(
-        selection_add=[("invalidated", "Invalidated")],
+        selection_add=[("invalidated", "Invalidated in Procountor")],
         ondelete={"invalidated": "set default"},
     )
     procountor_can_invalidate = fields.Boolean(
@@ -137,7 +137,7 @@ class AccountMove(models.Model):
                 "%(move)s is %(status)s in Procountor (%(document)s): Procountor takes no "
                 "more changes to it.",
                 move=move.display_name,
-                status=move.procountor_status or "?",
+                status=move.procountor_status_label or "?",
                 document=move._procountor_document_label(),
             )
             for move in locked
@@ -160,14 +160,14 @@ class AccountMove(models.Model):
                 "sending it again is refused: %(hint)s, or invalidate the document in "
                 "Procountor first.",
                 document=self._procountor_document_label(),
-                status=self.procountor_status or "?",
+                status=self.procountor_status_label or "?",
                 hint=self._procountor_correction_hint(),
             )
         return self.env._(
             "Reset to draft: Procountor's %(document)s is still %(status)s there. Post this "
             "move and send it again to update it.",
             document=self._procountor_document_label(),
-            status=self.procountor_status or "?",
+            status=self.procountor_status_label or "?",
         )
 
     # ------------------------------------------------------------------ cancel
@@ -188,7 +188,7 @@ class AccountMove(models.Model):
                     "refuses (paid, closed period ...), reset this move to draft, post it "
                     "again and %(hint)s.",
                     document=move._procountor_document_label(),
-                    status=move.procountor_status or "?",
+                    status=move.procountor_status_label or "?",
                     hint=move._procountor_correction_hint(),
                 )
             )

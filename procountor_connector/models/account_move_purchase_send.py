@@ -17,6 +17,7 @@ from odoo.tools.translate import LazyTranslate
 
 from ..procountor_api import const as api_const
 from ..procountor_api import payloads
+from ..status_labels import status_label
 from .account_move import (
     PROCOUNTOR_ERROR_HELP,
     ProcountorMappingLookup,
@@ -292,7 +293,7 @@ class AccountMove(models.Model):
             "again (a new purchase invoice is created), or record the difference as a vendor "
             "refund in Odoo and send that.",
             number=remote.get("invoiceNumber") or self.procountor_invoice_id,
-            status=status,
+            status=status_label(self.env, status),
         )
 
     def _procountor_fail_conflict(self, conflict):

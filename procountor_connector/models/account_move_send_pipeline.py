@@ -18,6 +18,7 @@ from ..procountor_api.exceptions import (
     ProcountorError,
     ProcountorRateLimitError,
 )
+from ..status_labels import status_label
 from .account_move import (
     REMOTE_EDITABLE_STATUS,
     REMOTE_INVALIDATED_STATUS,
@@ -495,7 +496,7 @@ class AccountMove(models.Model):
             "created), or create a credit note in Odoo for the difference and send "
             "that.",
             number=remote.get("invoiceNumber") or self.procountor_invoice_id,
-            status=status,
+            status=status_label(self.env, status),
         )
 
     def _procountor_delete_stale_pdfs(self, client, remote, pdf):

@@ -4,6 +4,8 @@
 
 from odoo import api, fields, models
 
+from ..status_labels import state_label, status_label
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -22,3 +24,35 @@ class AccountMove(models.Model):
     def _compute_procountor_not_production(self):
         for move in self:
             move.procountor_not_production = move.procountor_connection_id.environment == "custom"
+
+    # What the screens say instead of the stored keys and Procountor's raw status: the stored
+    # ``procountor_state`` "sent" only means "Procountor has it"; with Procountor's status it
+    # reads as what happened ("In Procountor (unfinished)", "Sent to customer", "Paid").
+    procountor_state_label = fields.Char(
+        "Procountor",
+        compute="_compute_procountor_labels",
+        help="Where the move stands in Procountor: the connector's state read with Procountor's "
+        "last known status.",
+    )
+    procountor_status_label = fields.Char(
+        "Status in Procountor",
+        compute="_compute_procountor_labels",
+        help="Procountor's status of the document, as last read from Procountor.",
+    )
+    procountor_bill_status_label = fields.Char(
+        "Procountor Status",
+        compute="_compute_procountor_labels",
+        help="Status of the purchase invoice in Procountor when last imported.",
+    )
+
+    @api.depends_context("lang")
+    @api.depends(
+        "procountor_state", "procountor_status", "procountor_outdated", "procountor_bill_status"
+    )
+    def _compute_procountor_labels(self):
+        for move in self:
+            move.procountor_state_label = state_label(
+                self.env, move.procountor_state, move.procountor_status, move.procountor_outdated
+            )
+            move.procountor_status_label = status_label(self.env, move.procountor_status)
+            move.procountor_bill_status_label = status_label(self.env, move.procountor_bill_status)

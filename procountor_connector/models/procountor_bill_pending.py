@@ -7,8 +7,10 @@ cannot reproduce, or whose scan could not be downloaded) is not half-imported: i
 row here with every reason, and every later run reads it again (even after the run's
 high-water mark passed it) until it imports; the row is then deleted."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
+
+from ..status_labels import status_label
 
 
 class ProcountorBillPending(models.Model):
@@ -30,6 +32,9 @@ class ProcountorBillPending(models.Model):
     amount_total = fields.Float("Total", readonly=True, digits=(16, 2))
     currency = fields.Char(readonly=True)
     procountor_status = fields.Char("Status in Procountor", readonly=True)
+    procountor_status_label = fields.Char(
+        "Procountor Status", compute="_compute_procountor_status_label"
+    )
     reason = fields.Text(readonly=True)
     last_attempt = fields.Datetime(readonly=True)
 
@@ -40,6 +45,13 @@ class ProcountorBillPending(models.Model):
             "A Procountor purchase invoice is listed only once per connection.",
         ),
     ]
+
+    @api.depends_context("lang")
+    @api.depends("procountor_status")
+    def _compute_procountor_status_label(self):
+        # Procountor's raw status (APPROVED, PARTLY_PAID...) in words.
+        for pending in self:
+            pending.procountor_status_label = status_label(self.env, pending.procountor_status)
 
     def action_retry(self):
         """Import these purchase invoices again (after the missing mapping was added), with

@@ -12,6 +12,8 @@ were not found again are resolved (and opened again should they come back).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..status_labels import STATUS_LABELS, status_label
+
 KIND_SELECTION = [
     ("missing_in_procountor", "In Odoo, not in Procountor"),
     ("missing_in_odoo", "In Procountor, not in Odoo"),
@@ -66,6 +68,9 @@ class ProcountorDifference(models.Model):
     procountor_id = fields.Char("Procountor ID", readonly=True)
     odoo_value = fields.Char("In Odoo", readonly=True)
     procountor_value = fields.Char("In Procountor", readonly=True)
+    # A document Procountor has only under a status (e.g. invalidated) shows that status in
+    # words, not Procountor's raw code; other values (amounts, dates) as they are.
+    procountor_value_label = fields.Char("In Procountor", compute="_compute_procountor_value_label")
     state = fields.Selection(
         [("open", "Open"), ("explained", "Explained"), ("resolved", "Resolved")],
         default="open",
@@ -229,3 +234,12 @@ class ProcountorDifference(models.Model):
             connection._procountor_fetch_bills(only_ids=ids) for connection, ids in groups.items()
         ]
         return next(iter(groups))._procountor_bill_notification(summaries)
+
+    @api.depends_context("lang")
+    @api.depends("procountor_value")
+    def _compute_procountor_value_label(self):
+        for row in self:
+            value = row.procountor_value or ""
+            row.procountor_value_label = (
+                status_label(self.env, value) if value in STATUS_LABELS else value
+            )

@@ -40,7 +40,7 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         moves = self._twenty_invoices()
         action = moves.action_procountor_send()
         self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
-        self.assertIn("20 sent", action["params"]["message"])
+        self.assertIn("20 now in Procountor", action["params"]["message"])
         remote = self.remote_by_number()
         self.assertEqual(len(self.remote_invoices()), 20)
         for move in moves:
@@ -268,7 +268,7 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         # Still unfinished in Procountor: the reset is allowed and says what happens.
         editable.button_draft()
         self.assertEqual(editable.state, "draft")
-        self.assertTrue(any("still UNFINISHED" in (m.body or "") for m in editable.message_ids))
+        self.assertTrue(any("still Unfinished" in (m.body or "") for m in editable.message_ids))
         editable.action_post()
         self.assertFalse(editable.procountor_outdated)
         # Approved and sent by Procountor: the reset needs a confirmation.
@@ -279,7 +279,7 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         with self.assertRaises(RedirectWarning) as caught:
             sent.button_draft()
         message, action_id, _button, context = caught.exception.args
-        self.assertIn("is SENT in Procountor", message)
+        self.assertIn("is Sent in Procountor", message)
         self.assertEqual(sent.state, "posted")
         self.env["ir.actions.server"].browse(action_id).with_context(**context).run()
         self.assertEqual(sent.state, "draft")
@@ -320,7 +320,7 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         action = (good | bad | draft).action_procountor_send()
         params = action["params"]
         self.assertEqual(params["type"], "danger")
-        self.assertIn("1 sent, 1 skipped, 1 failed", params["message"])
+        self.assertIn("1 now in Procountor, 1 skipped, 1 failed", params["message"])
         self.assertIn(bad.name, params["message"])
         self.assertEqual(good.procountor_state, "sent")
         self.assertEqual(draft.procountor_state, "not_sent")

@@ -709,7 +709,7 @@ class TestJournalSend(ProcountorInvoiceCase):
         summary = move._procountor_send_batch()
         self.assertEqual(summary.failed, move)
         self.assertEqual(move.procountor_state, "sent")
-        self.assertIn("is APPROVED", move.procountor_error)
+        self.assertIn("is Approved", move.procountor_error)
         self.assertIn("reverse it in Odoo", move.procountor_error)
         self.assertFalse(move.procountor_error_retryable)
         path = f"/ledgerreceipts/{move.procountor_ledger_receipt_id}"
@@ -721,7 +721,7 @@ class TestJournalSend(ProcountorInvoiceCase):
         receipt_id = move.procountor_ledger_receipt_id
         # Unfinished in Procountor: the reset is allowed and says what happens.
         move.button_draft()
-        self.assertTrue(any("still UNFINISHED" in (m.body or "") for m in move.message_ids))
+        self.assertTrue(any("still Unfinished" in (m.body or "") for m in move.message_ids))
         move.button_cancel()
         self.assertEqual(move.state, "cancel")
         self.assertTrue(move.procountor_outdated and move.procountor_can_invalidate)
@@ -736,7 +736,7 @@ class TestJournalSend(ProcountorInvoiceCase):
         self.assertEqual(approved.procountor_status, "APPROVED", approved.procountor_error)
         with self.assertRaises(RedirectWarning) as caught:
             approved.button_draft()
-        self.assertIn("is APPROVED in Procountor", caught.exception.args[0])
+        self.assertIn("is Approved in Procountor", caught.exception.args[0])
         approved.with_context(procountor_reset_confirmed=True).button_draft()
         self.assertEqual(approved.state, "draft")
         self.assertTrue(any("reverse the entry" in (m.body or "") for m in approved.message_ids))

@@ -606,7 +606,7 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         self.assertEqual(summary.failed, bill)
         self.assertEqual(bill.procountor_state, "sent")
         self.assertTrue(bill.procountor_outdated)
-        self.assertIn("APPROVED", bill.procountor_error)
+        self.assertIn("Approved", bill.procountor_error)
         self.assertIn("return it to unfinished", bill.procountor_error)
         self.assertEqual(self.puts(first_id), 1, "no PUT once approved")
         self.assertRequestsMatchSchemas()
@@ -671,7 +671,7 @@ class TestPurchaseSend(ProcountorInvoiceCase):
         action = (good | bad | draft).action_procountor_send()
         params = action["params"]
         self.assertEqual(params["type"], "danger")
-        self.assertIn("1 sent, 1 skipped, 1 failed", params["message"])
+        self.assertIn("1 now in Procountor, 1 skipped, 1 failed", params["message"])
         self.assertIn(bad.name, params["message"])
         # The list action is offered on vendor bill lists (bound to account.move).
         bindings = self.env["ir.actions.actions"].get_bindings("account.move")["action"]
