@@ -27,3 +27,4 @@ from . import test_bill_import_edges
 from . import test_bill_round_trip
 from . import test_reconcile
 from . import test_connection_setup
+from . import test_register_refusals
