@@ -15,6 +15,8 @@ from .common import ProcountorTestCommon
 #: stdnum check refuses it whatever the company's "Verify VAT Numbers" setting).
 GERMAN = 4003
 BAD_VAT = "DE123456789"
+#: What a (patched) Odoo validation says of a product.
+PRODUCT_REFUSAL = "Tuotekoodi KONS on varattu."
 
 
 @tagged("post_install", "-at_install")
@@ -133,7 +135,7 @@ class TestRegisterRefusals(ProcountorTestCommon):
         def create(records, vals_list):
             many = vals_list if isinstance(vals_list, list) else [vals_list]
             if any(vals.get("default_code") == "KONS" for vals in many):
-                raise ValidationError("Tuotekoodi KONS on varattu.")
+                raise ValidationError(PRODUCT_REFUSAL)
             return original(records, vals_list)
 
         self.patch(Product, "create", create)
@@ -152,6 +154,6 @@ class TestRegisterRefusals(ProcountorTestCommon):
         refused = codes["KONS"]
         self.assertNotIn(refused.procountor_id, links.mapped("procountor_id"))
         self.assertEqual(len(links), len(codes) - 1)
-        self.assertIn("Tuotekoodi KONS on varattu.", refused.note)
+        self.assertIn(PRODUCT_REFUSAL, refused.note)
         self.assertIn("Konsultointi", refused.note)
-        self.assertIn("Tuotekoodi KONS on varattu.", wizard.result)
+        self.assertIn(PRODUCT_REFUSAL, wizard.result)
