@@ -10,6 +10,7 @@ from odoo.tools import mute_logger
 
 from ..procountor_api import payloads
 from .common import ProcountorTestCommon
+from .test_bill_import import BillImportCase
 
 #: The sandbox's German customer: a VAT number whose check digit is wrong (base_vat's
 #: stdnum check refuses it whatever the company's "Verify VAT Numbers" setting).
@@ -17,6 +18,8 @@ GERMAN = 4003
 BAD_VAT = "DE123456789"
 #: What a (patched) Odoo validation says of a product.
 PRODUCT_REFUSAL = "Tuotekoodi KONS on varattu."
+#: What a (patched) Odoo validation says of a supplier.
+SUPPLIER_REFUSAL = "Toimittaja on estetty."
 
 
 @tagged("post_install", "-at_install")
@@ -97,6 +100,21 @@ class TestRegisterRefusals(ProcountorTestCommon):
         # The products of the same run were fetched too.
         self.assertTrue(self.connection.product_link_ids)
 
+    def test_cron_problems_follow_an_error_of_the_same_run_and_are_capped(self):
+        connection = self.connection
+        connection.sudo().write({"state": "error", "last_error": "Old error of last week"})
+        problems = [f"Partner {n}: refused" for n in range(25)]
+        connection._procountor_store_register_problems(problems, "Old error of last week")
+        self.assertNotIn("Old error", connection.last_error, "an earlier run's error is replaced")
+        self.assertIn("Partner 19: refused", connection.last_error)
+        self.assertNotIn("Partner 20: refused", connection.last_error)
+        self.assertIn("5 more", connection.last_error)
+        # An error the same run stored (the product fetch failing) stays first.
+        connection.sudo().write({"last_error": "Products: HTTP 500"})
+        connection._procountor_store_register_problems(problems[:1], "Old error of last week")
+        self.assertTrue(connection.last_error.startswith("Products: HTTP 500"))
+        self.assertIn("Partner 0: refused", connection.last_error)
+
     def test_linked_partner_updated_without_the_refused_vat(self):
         """An update bringing a VAT number Odoo refuses writes the rest and keeps Odoo's."""
         wizard = self.env["procountor.register.fetch"].browse(
@@ -157,3 +175,44 @@ class TestRegisterRefusals(ProcountorTestCommon):
         self.assertIn(PRODUCT_REFUSAL, refused.note)
         self.assertIn("Konsultointi", refused.note)
         self.assertIn(PRODUCT_REFUSAL, wizard.result)
+
+
+@tagged("post_install", "-at_install")
+class TestBillSupplierRefusals(BillImportCase):
+    def test_bills_of_suppliers_odoo_refuses(self):
+        """The bill import creates its new suppliers through the same fetch: one whose VAT
+        number Odoo refuses is created without it (its bill imported); one Odoo refuses
+        outright keeps its bill waiting with Odoo's reason; the others import."""
+        invoices = self.seed(3)
+        suppliers = self.sandbox.state.businessPartners
+        by_supplier = {invoice["partnerId"]: invoice for invoice in invoices.values()}
+        self.assertEqual(len(by_supplier), 3)
+        german_id, refused_id, _plain_id = sorted(by_supplier)
+        suppliers[german_id]["invoicingInfo"] = {"identifier": BAD_VAT}
+        suppliers[german_id]["address"]["country"] = "GERMANY"
+        refused_name = suppliers[refused_id]["name"]
+        Partner = self.registry["res.partner"]
+        original = Partner.create
+
+        def create(records, vals_list):
+            many = vals_list if isinstance(vals_list, list) else [vals_list]
+            if any(vals.get("name") == refused_name for vals in many):
+                raise ValidationError(SUPPLIER_REFUSAL)
+            return original(records, vals_list)
+
+        self.patch(Partner, "create", create)
+        with mute_logger(
+            "odoo.addons.procountor_connector.models.procountor_connection_register_refusals"
+        ):
+            self.fetch()
+        bills = self.bills()
+        self.assertEqual(len(bills), 2)
+        german = bills.partner_id.filtered(
+            lambda partner: partner.name == suppliers[german_id]["name"]
+        )
+        self.assertTrue(german)
+        self.assertFalse(german.vat)
+        pending = self.connection.bill_pending_ids
+        self.assertEqual(len(pending), 1)
+        self.assertIn(refused_name, pending.reason)
+        self.assertIn(SUPPLIER_REFUSAL, pending.reason)
