@@ -135,9 +135,10 @@ def wait_for_sandbox(url, seconds):
 
 def link_registers(connection):
     """Fetch Procountor's partners and products through the connector's own fetch (new
-    ones created in Odoo, matches linked), record by record: one Odoo refuses (the
-    sandbox's German customer has a VAT number base_vat finds invalid) is logged and
-    skipped instead of failing the whole demo."""
+    ones created in Odoo, matches linked), record by record: one Odoo refuses is logged and
+    skipped instead of failing the whole demo. (The fetch itself leaves out what Odoo
+    refuses; the sandbox's German customer, whose VAT number base_vat finds invalid, is
+    created without it.)"""
     from odoo.exceptions import UserError, ValidationError
 
     for kind in ("partner", "product"):

@@ -37,6 +37,7 @@ from . import procountor_register_link_mixin
 from . import procountor_partner_link
 from . import procountor_product_link
 from . import procountor_connection_register
+from . import procountor_connection_register_refusals
 from . import res_partner_procountor
 from . import product_product_procountor
 from . import procountor_connection_product_price

@@ -284,7 +284,7 @@ class ProcountorConnection(models.Model):
             )
         }
         unlinked = sorted(remote_ids - set(by_remote))
-        conflicts, refused = {}, {}
+        conflicts, refused, odoo_refused = {}, {}, {}
         if unlinked:
             remotes = client.get_business_partners(unlinked)
             index = self._procountor_partner_index()
@@ -310,7 +310,8 @@ class ProcountorConnection(models.Model):
                 else:
                     conflicts[match.remote_id] = match
             if lines:
-                self._procountor_apply_partners(lines)
+                # A supplier Odoo refuses is left out with Odoo's reason, its bills wait.
+                self._procountor_apply_partners(lines, odoo_refused)
                 by_remote.update(
                     {
                         link.procountor_id: link.partner_id
@@ -337,6 +338,9 @@ class ProcountorConnection(models.Model):
                 reasons[bill.procountor_id] = self._procountor_bill_no_create_reason(
                     refused[bill.partner_procountor_id]
                 )
+                continue
+            if bill.partner_procountor_id in odoo_refused:
+                reasons[bill.procountor_id] = odoo_refused[bill.partner_procountor_id]
                 continue
             index = index or self._procountor_partner_index()
             partner, reason = self._procountor_bill_counterparty(bill, index)

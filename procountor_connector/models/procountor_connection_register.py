@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..procountor_api import payloads
 from ..procountor_api.exceptions import ProcountorError
+from .procountor_connection_register_refusals import REFUSED
 from .procountor_cron_guard import procountor_isolated
 from .procountor_register_link_mixin import ProcountorRegisterBusy
 
@@ -223,8 +224,11 @@ class ProcountorConnection(models.Model):
     @api.model
     def _cron_procountor_fetch_registers(self):
         """Incremental fetch of every connection with the option: what the wizard would do
-        with "create missing" and "update matched", conflicts skipped."""
+        with "create missing" and "update matched", conflicts skipped. Records Odoo refuses
+        are left out (or a partner without its VAT number) and listed on the connection's
+        last error."""
         for connection in self.search([("register_cron_enabled", "=", True)]):
+            error_before, problems = connection.last_error, []
             for kind in ("partner", "product"):
                 # A malformed answer (KeyError ...) stays with this connection and kind: logged,
                 # stored on the connection, and the cron goes on (procountor_cron_guard).
@@ -235,9 +239,15 @@ class ProcountorConnection(models.Model):
                 ):
                     try:
                         preview = connection._procountor_register_preview(kind, incremental=True)
-                        connection._procountor_register_apply(kind, preview, True, True)
+                        notes = {}
+                        connection._procountor_register_apply(kind, preview, True, True, notes)
+                        problems += notes.values()
                     except (ProcountorError, UserError) as exc:
                         connection._procountor_store_error(exc)
+                if connection._can_commit():
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+            if problems:
+                connection._procountor_store_register_problems(problems, error_before)
                 if connection._can_commit():
                     self.env.cr.commit()  # pylint: disable=invalid-commit
 
@@ -345,9 +355,13 @@ class ProcountorConnection(models.Model):
 
     # ------------------------------------------------------------------ apply
 
-    def _procountor_register_apply(self, kind, preview_or_lines, create_missing, update_matched):
-        """Do what the preview says; returns ``{action: count}``. ``preview_or_lines`` is a
-        preview (the cron) or a list of ``(action, procountor_id, odoo_id, remote)``."""
+    def _procountor_register_apply(
+        self, kind, preview_or_lines, create_missing, update_matched, notes=None
+    ):
+        """Do what the preview says; returns ``{action: count}`` (``refused``: the records
+        Odoo refused, left out). ``preview_or_lines`` is a preview (the cron) or a list of
+        ``(action, procountor_id, odoo_id, remote)``. ``notes``, when given, receives
+        ``{procountor id: translated text}`` for the records Odoo refused or changed."""
         self.ensure_one()
         if isinstance(preview_or_lines, dict):
             lines = [
@@ -363,16 +377,16 @@ class ProcountorConnection(models.Model):
         else:
             lines, max_version = preview_or_lines
         if kind == "partner":
-            counts = self._procountor_apply_partners(lines)
+            counts = self._procountor_apply_partners(lines, notes)
         else:
-            counts = self._procountor_apply_products(lines)
+            counts = self._procountor_apply_products(lines, notes)
         if max_version:
             # sudo: Procountor users may fetch; only the bookmark is written.
             bookmark = f"{kind}_fetch_version"
             self.sudo()[bookmark] = max(max_version, self[bookmark] or "")
         return counts
 
-    def _procountor_apply_partners(self, lines):
+    def _procountor_apply_partners(self, lines, notes=None):
         countries = self._procountor_country_ids()
         return self._procountor_apply_lines(
             "partner",
@@ -381,42 +395,66 @@ class ProcountorConnection(models.Model):
             partial(self._procountor_partner_vals, countries=countries),
             self.env["procountor.partner.link"]._procountor_type,
             fill_defaults=True,
+            notes=notes,
         )
 
     def _procountor_apply_lines(
-        self, kind, lines, records, record_vals, link_type, fill_defaults, after=None
+        self, kind, lines, records, record_vals, link_type, fill_defaults, after=None, notes=None
     ):
         """Apply preview lines to partners or products (``records``, an empty recordset):
         writes, one batch create, then the links; returns ``{action: count}``.
         ``record_vals(remote, update=False)`` gives a record's Odoo values,
         ``link_type(remote type)`` the link's type; ``after([(action, remote, record id)])``
-        (optional) runs once the links exist, on the created and updated records."""
+        (optional) runs once the links exist, on the created and updated records.
+
+        A record Odoo's validation refuses is left out (counted ``refused``, no link, its
+        reason in ``notes``); a partner's VAT number Odoo refuses is left out of the partner
+        only (noted, and kept on its link's last error). See
+        ``procountor_connection_register_refusals``."""
+        notes = {} if notes is None else notes
         Link = self.env[f"procountor.{kind}.link"]
         now = fields.Datetime.now()
-        counts = dict.fromkeys(dict(LINE_ACTIONS), 0)
-        creates = []
-        for action, _remote_id, odoo_id, remote in lines:
+        counts = dict.fromkeys([*dict(LINE_ACTIONS), REFUSED], 0)
+        for action, *_rest in lines:
             counts[action] += 1
-            if action == "create":
-                creates.append((remote, record_vals(remote)))
-            elif action in ("update", "link_update"):
-                records.browse(odoo_id).write(record_vals(remote, update=True))
+        refused = self._procountor_write_refusable(
+            records,
+            [
+                (odoo_id, remote)
+                for action, _rid, odoo_id, remote in lines
+                if action in ("update", "link_update")
+            ],
+            record_vals,
+            notes,
+            drop_vat=kind == "partner",
+        )
         # Bulk import: no chatter message nor follower per created record.
-        vals_list = [vals for _remote, vals in creates]
-        if fill_defaults:
-            vals_list = _with_defaults(records, vals_list)
-        created = records.with_context(**BULK_CONTEXT).create(vals_list) if creates else records
-        pairs = [
-            (remote, record.id) for (remote, _vals), record in zip(creates, created, strict=True)
-        ]
-        pairs += [
+        created, refused_creates = self._procountor_create_refusable(
+            records.with_context(**BULK_CONTEXT),
+            [
+                (remote, record_vals(remote))
+                for action, *_ids, remote in lines
+                if action == "create"
+            ],
+            partial(_with_defaults, records) if fill_defaults else list,
+            notes,
+            drop_vat=kind == "partner",
+        )
+        refused |= refused_creates
+        applied = [line for line in lines if line[1] not in refused]
+        for action, remote_id, *_rest in lines:
+            if remote_id in refused:
+                counts[action] -= 1
+                counts[REFUSED] += 1
+        pairs = created + [
             (remote, odoo_id)
-            for action, _rid, odoo_id, remote in lines
+            for action, _rid, odoo_id, remote in applied
             if action in ("link", "link_update")
         ]
         if pairs:
             # sudo: only the link code sets what a link joins (TARGET_FIELDS); the records
-            # come from the preview of this connection.
+            # come from the preview of this connection. A value Odoo refused stays visible
+            # on the link (``sync_error``) until a later fetch writes the partner whole.
             Link.sudo().create(
                 [
                     {
@@ -424,27 +462,30 @@ class ProcountorConnection(models.Model):
                         f"{kind}_id": record_id,
                         f"{kind}_type": link_type(remote.get("type")),
                         **self._procountor_link_vals(remote, now),
+                        "sync_error": notes.get(remote["id"]) or False,
                     }
                     for remote, record_id in pairs
                 ]
             )
         updated = {
-            remote_id: remote for action, remote_id, _o, remote in lines if action == "update"
+            remote_id: remote for action, remote_id, _o, remote in applied if action == "update"
         }
         if updated:
             for link in Link.search(
                 [("connection_id", "=", self.id), ("procountor_id", "in", list(updated))]
             ):
-                link.sudo().write(self._procountor_link_vals(updated[link.procountor_id], now))
+                link.sudo().write(
+                    {
+                        **self._procountor_link_vals(updated[link.procountor_id], now),
+                        "sync_error": notes.get(link.procountor_id) or False,
+                    }
+                )
         if after:
             after(
-                [
-                    ("create", remote, record_id)
-                    for (remote, _vals), record_id in zip(creates, created.ids, strict=True)
-                ]
+                [("create", remote, record_id) for remote, record_id in created]
                 + [
                     (action, remote, odoo_id)
-                    for action, _rid, odoo_id, remote in lines
+                    for action, _rid, odoo_id, remote in applied
                     if action in ("update", "link_update")
                 ]
             )
@@ -506,7 +547,7 @@ class ProcountorConnection(models.Model):
             "active": registry.get("active", True),
         }
 
-    def _procountor_apply_products(self, lines):
+    def _procountor_apply_products(self, lines, notes=None):
         units = {mapping.unit: mapping.uom_id.id for mapping in self.uom_mapping_ids}
         return self._procountor_apply_lines(
             "product",
@@ -516,6 +557,7 @@ class ProcountorConnection(models.Model):
             lambda remote_type: "purchase" if remote_type == "PURCHASE" else "sales",
             fill_defaults=False,
             after=self._procountor_apply_product_prices,
+            notes=notes,
         )
 
     def _procountor_product_vals(self, remote, units, update=False):

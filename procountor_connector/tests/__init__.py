@@ -28,3 +28,4 @@ from . import test_bill_round_trip
 from . import test_reconcile
 from . import test_connection_setup
 from . import test_status_labels
+from . import test_register_refusals

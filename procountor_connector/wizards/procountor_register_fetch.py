@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 from ..models.procountor_connection_register import LINE_ACTIONS, line_action
+from ..models.procountor_connection_register_refusals import REFUSED
 from ..procountor_api import payloads
 
 STATUSES = [
@@ -147,19 +148,32 @@ class ProcountorRegisterFetch(models.TransientModel):
             )
             for line in self.line_ids
         ]
+        notes = {}
         counts = self.connection_id._procountor_register_apply(
-            self.kind, (lines, self.max_version), self.create_missing, self.update_matched
+            self.kind, (lines, self.max_version), self.create_missing, self.update_matched, notes
         )
         labels = dict(
             self.env["procountor.register.fetch.line"]
             ._fields["action"]
             ._description_selection(self.env)
         )
+        labels[REFUSED] = _("Refused by Odoo")
+        # sudo: the lines are written by the fetch only; the note says what Odoo refused.
+        for line in self.line_ids.sudo():
+            if line.procountor_id in notes:
+                line.note = notes[line.procountor_id]
         self.write(
             {
                 "state": "done",
                 "result": "\n".join(
-                    f"{labels[action]}: {count}" for action, count in counts.items() if count
+                    [
+                        *(
+                            f"{labels[action]}: {count}"
+                            for action, count in counts.items()
+                            if count
+                        ),
+                        *notes.values(),
+                    ]
                 ),
             }
         )
