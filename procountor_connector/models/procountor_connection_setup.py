@@ -264,12 +264,15 @@ class ProcountorConnection(models.Model):
                     "All %(count)s taxes used in the last 12 months are mapped.", count=len(used)
                 )
             else:
+                # Its own call: Odoo's term extractor does not see a _() nested in another's
+                # arguments.
+                more = _("and %s more")
                 status = _(
                     "Not mapped: %(count)s of the %(total)s taxes used in the last 12 months: "
                     "%(names)s",
                     count=len(unmapped),
                     total=len(used),
-                    names=_names_list(unmapped.mapped("name"), _("and %s more")),
+                    names=_names_list(unmapped.mapped("name"), more),
                 )
             connection.setup_taxes_status = status
 
