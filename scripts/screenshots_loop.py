@@ -9,9 +9,10 @@ The steps of the README's Quick start, in its words: log in as admin / admin →
 Customers → Invoices, open an invoice whose *Procountor* column reads "Not in Procountor" →
 press "Send to Procountor" → the invoice reads "Procountor: Sent to customer" (the demo's
 connection approves and sends in Procountor) → open the sandbox's page and find the invoice
-there under Odoo's number → approve it there if it still waits for approval (a connection that
-does not approve on send) and pay it in full with the page's buttons → back in Odoo press
-"Fetch Procountor Payments" → the invoice is paid: Odoo's payment ribbon and "Procountor: Paid".
+there under Odoo's number, status "Sent" → approve it there if it still waits for approval (a
+connection that does not approve on send) and pay it in full with the page's buttons → back in
+Odoo press "Fetch Procountor Payments" → the invoice is paid: Odoo's payment ribbon and
+"Procountor: Paid".
 
 Each step is one named check (``checks(name, ok, detail)``); a step that breaks fails its check
 and the steps after it fail as "not reached". It needs nothing but a playwright ``page`` and
@@ -36,6 +37,8 @@ STEP_TIMEOUT = 30_000
 BADGE_NOT_SENT = "Not in Procountor"
 BADGE_SENT = "Procountor: Sent to customer"
 BADGE_PAID = "Procountor: Paid"
+#: The status the sandbox's page shows (in English, Finnish under it) for an invoice sent there.
+SANDBOX_SENT = "Sent"
 #: The menus of README's step 2: Invoicing → Customers → Invoices.
 MENU_APP = "account.menu_finance"
 MENU_SECTION = "account.menu_finance_receivables"
@@ -207,6 +210,9 @@ def step_sandbox_lists_it(walk):
     text = row.inner_text()
     if walk.number and walk.number not in text:
         raise StepFailed(f"{walk.number} not in the row: {text[:200]!r}")
+    shown = (row.locator(".st").first.inner_text().strip().splitlines() or [""])[0]
+    if shown != SANDBOX_SENT:
+        raise StepFailed(f"status on the page {shown!r}, expected {SANDBOX_SENT!r}")
 
 
 def step_approve(walk):
@@ -251,7 +257,7 @@ STEPS = (
     (f"Invoicing > Customers > Invoices: open one reading '{BADGE_NOT_SENT}'", step_open_invoice),
     ("press Send to Procountor", step_send),
     (f"the invoice reads '{BADGE_SENT}'", step_shows_sent),
-    ("the sandbox page lists the invoice", step_sandbox_lists_it),
+    (f"the sandbox page lists the invoice, status '{SANDBOX_SENT}'", step_sandbox_lists_it),
     ("approve it in the sandbox if it is not yet approved", step_approve),
     ("pay it in full in the sandbox", step_pay),
     ("press Fetch Procountor Payments", step_fetch),

@@ -297,5 +297,6 @@ def test_readme_quick_start_says_what_the_walk_sees():
     assert "**Invoicing** → **Customers** → **Invoices**" in steps
     assert f"column reads\n   *{loop.BADGE_NOT_SENT}*" in steps
     assert f"The invoice now reads *{loop.BADGE_SENT}*" in steps
+    assert f"under Odoo's number, status *{loop.SANDBOX_SENT}*" in steps
     assert "Press **Pay in full**" in steps
     assert f"ribbon and *{loop.BADGE_PAID}*" in steps
