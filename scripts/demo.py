@@ -4,7 +4,7 @@
 """The demo without Docker: the sandbox and an Odoo 18 from a local source tree.
 
     scripts/demo [--port-odoo 8069] [--port-sandbox 8899] [--db procountor_demo]
-    scripts/demo --check
+    scripts/demo --check [--loop-picture DIR] [--loop-skip pay]
 
 Starts ``python -m procountor_sandbox`` (with its demo registers) and Odoo on the demo
 database through ``docker/odoo-start.sh``, exactly as ``docker compose up`` does: the first
@@ -23,8 +23,17 @@ database, checks on it (connection connected, no unmapped tax, linked customers 
 unsent posted invoices, accepted purchase invoices waiting in the sandbox), a second start
 that must change nothing (a fingerprint of the demo's tables), then a sandbox restart and a
 third start with a connection test and a partner fetch (the links still find their records).
-It ends with ``demo check: N passed, M failed`` (or ``demo check SKIPPED: <why>``) and drops
-its database.
+Last, the README's Quick start walked on that database in Chromium: Odoo started once more
+through ``docker/odoo-start.sh``, now serving (as after ``docker compose up``; no cron thread,
+so that only the walk's own clicks move the invoice), then ``scripts/screenshots_loop.py``:
+log in, open an invoice that is not in Procountor, send it, find it on the sandbox's page,
+pay it there, fetch its payment, see it paid; one check per step. The walk needs the Python
+of the test virtualenv (playwright), Chromium and the web client's static libraries; without
+them it is counted as skipped, with the reason. ``--loop-picture DIR`` writes the walk's
+``loop.png`` into DIR (the README's picture); ``--loop-skip pay`` (or ``send``, ``approve``,
+``fetch``) leaves that click out, to see the walk fail.
+It ends with ``demo check: N passed, M failed, K skipped`` (or ``demo check SKIPPED: <why>``)
+and drops its database.
 """
 
 import argparse
@@ -32,6 +41,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -40,6 +50,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+SCRIPTS = REPO / "scripts"
 WORK = REPO / ".ci" / "work" / "demo"
 START = REPO / "docker" / "odoo-start.sh"
 ENTRYPOINT = REPO / "scripts" / "demo-entrypoint"
@@ -72,7 +83,20 @@ def parse_args(argv=None):
     parser.add_argument(
         "--check",
         action="store_true",
-        help="the start-up check (scripts/test): three starts on a throwaway database",
+        help="the start-up check (scripts/test): three starts on a throwaway database, then "
+        "the Quick start walked in a browser on it",
+    )
+    parser.add_argument(
+        "--loop-picture",
+        metavar="DIR",
+        help="with --check: write the walk's loop.png (the README's picture) into DIR",
+    )
+    parser.add_argument(
+        "--loop-skip",
+        action="append",
+        default=[],
+        choices=("send", "approve", "pay", "fetch"),
+        help="with --check (development): leave out this click of the walk, to see it fail there",
     )
     return parser.parse_args(argv)
 
@@ -229,6 +253,7 @@ class Checks:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
 
     def check(self, name, ok, detail=""):
         if ok:
@@ -375,17 +400,76 @@ def run_check(args, odoo_bin, odoo_python):
             probed.get("fingerprint") == facts.get("fingerprint"),
             changed(facts, probed),
         )
+
+        print("fourth start, serving: the Quick start walked in a browser", flush=True)
+        walk_quick_start(args, checks, env, sandbox_url)
     except Exception as exc:  # a broken step is a failed check, never a silent pass
         checks.check("start-up check ran through", False, repr(exc))
     finally:
         stop(sandbox)
         drop_database(db)
     print(
-        f"demo check: {checks.passed} passed, {checks.failed} failed "
+        f"demo check: {checks.passed} passed, {checks.failed} failed, {checks.skipped} skipped "
         f"({time.monotonic() - began:.0f} s; logs in {WORK})",
         flush=True,
     )
     return 1 if checks.failed else 0
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url, process, seconds=120):
+    """True once ``url`` answers (below 500), False when ``process`` ends or time is up."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 (loopback)
+                if answer.status < 500:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def walk_quick_start(args, checks, env, sandbox_url):
+    """Odoo serving the demo database through docker/odoo-start.sh, and the README's Quick start
+    walked on it in Chromium (scripts/screenshots_loop.py); one check per step."""
+    if str(SCRIPTS) not in sys.path:
+        sys.path.insert(0, str(SCRIPTS))
+    from screenshots_loop import browser_missing, walk_in_chromium
+
+    chromium, reason = browser_missing(args.odoo_home)
+    if not chromium:
+        checks.skipped += 1
+        print(f"  skip the Quick start walk: {reason}", flush=True)
+        return
+    if args.loop_picture:
+        Path(args.loop_picture).mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = WORK / "demo-start-4-serve.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            ["bash", str(START), f"--http-port={port}", "--http-interface=127.0.0.1"]
+            + ["--max-cron-threads=0"],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        answers = wait_http(f"{base_url}/web/login", server)
+        checks.check("fourth start serves the demo database", answers, log.read_text()[-1000:])
+        if answers:
+            walk_in_chromium(
+                chromium, base_url, sandbox_url, checks.check, args.loop_picture, args.loop_skip
+            )
+    finally:
+        stop(server)
 
 
 def changed(before, after):

@@ -12,17 +12,15 @@ addon, a company with a connection to the sandbox through a custom URL and a few
 
 - without ``--check``: writes the README's pictures (``connection.png``, ``invoice-form.png``,
   ``invoice-list.png``, ``exchange-log.png``, ``vendor-bill-list.png``, ``journal-entry-form.png``,
-  ``bills-not-imported.png``, ``differences.png``, ``loop.png``) into ``--out``;
+  ``bills-not-imported.png``, ``differences.png``) into ``--out``;
 - with ``--check``: the same screens, no pictures; fails (exit status 1) when a screen does not
   load, when the browser console shows an error coming from this addon, or when an element the
   screens must show is missing (Procountor columns and filters of the invoice, bill and entry
   lists, labelled badges, ids without thousands separators, the custom-URL marks).
 
-The screens and what is checked on each are in ``scripts/screenshots_screens.py``. Then the demo
-loop is walked as a user walks it (``scripts/screenshots_loop.py``): the unsent invoice sent,
-approved and paid in full with the buttons of the sandbox's page, its payment fetched, the
-invoice paid; one check per step. ``--loop-skip pay`` (or ``approve``, ``fetch``) leaves a click
-out, to see the walk fail.
+The screens and what is checked on each are in ``scripts/screenshots_screens.py``. The demo
+loop of the README's Quick start is walked on the demo database itself, by ``scripts/demo
+--check`` (``scripts/screenshots_loop.py``), which also makes ``loop.png``.
 
 Both print one line per verified element and end with ``browser check: N passed, M failed``.
 Without Chromium, playwright, an Odoo 18 or its web client's static libraries it prints
@@ -45,27 +43,19 @@ import uuid
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from screenshots_loop import walk_loop
+from screenshots_loop import VIEWPORT, browser_missing
 from screenshots_screens import SCREENS, STEP_TIMEOUT
 
 REPO = Path(__file__).resolve().parents[1]
 ODOO_HOME = Path(os.environ.get("ODOO_HOME", "/opt/odoo18"))
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser")
 #: Odoo's data folder (filestore per database: one kept with --keep-db stays usable).
 DATA_DIR = Path(tempfile.gettempdir()) / "procountor-screens-data"
-VIEWPORT = {"width": 1280, "height": 760}
 #: Seconds: installing the addon with l10n_fi, filling the demo, a server to answer; then
 #: milliseconds: the first page (login: compiles the web client's assets), one screen or step.
 INSTALL_TIMEOUT = 600
 DEMO_TIMEOUT = 300
 SERVER_TIMEOUT = 120
 SCREEN_TIMEOUT = 120_000
-#: Files of the web client's static libraries that a bare Odoo source tree lacks.
-WEB_ASSET_PROBES = (
-    "odoo/addons/web/static/lib/owl/owl.js",
-    "odoo/addons/web/static/lib/bootstrap/scss/_variables.scss",
-    "odoo/addons/web/static/lib/luxon/luxon.js",
-)
 
 
 def parse_args():
@@ -75,13 +65,6 @@ def parse_args():
         "--out", default=str(REPO / "docs" / "screenshots"), help="folder of the pictures"
     )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
-    parser.add_argument(
-        "--loop-skip",
-        action="append",
-        default=[],
-        choices=("approve", "pay", "fetch"),
-        help="(development) leave out this click of the demo loop, to see the walk fail there",
-    )
     parser.add_argument(
         "--reuse-db",
         metavar="DB",
@@ -100,20 +83,13 @@ def skip(reason):
 
 def find_prerequisites():
     """(chromium path, odoo python, odoo-bin) or a skip with the reason."""
-    chromium = next(filter(None, map(shutil.which, CHROMIUM_CANDIDATES)), None)
-    if not chromium:
-        skip("no Chromium found (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        skip(f"playwright is not installed for {sys.executable} (pip install playwright)")
     odoo_bin = ODOO_HOME / "odoo-bin"
     odoo_python = ODOO_HOME / "venv" / "bin" / "python"
     if not odoo_bin.is_file() or not os.access(odoo_python, os.X_OK):
         skip(f"no Odoo 18 at {ODOO_HOME} (odoo-bin and venv/bin/python)")
-    missing = [probe for probe in WEB_ASSET_PROBES if not (ODOO_HOME / probe).is_file()]
-    if missing:
-        skip(f"the web client's static libraries are absent ({missing[0]} missing)")
+    chromium, reason = browser_missing(ODOO_HOME)
+    if not chromium:
+        skip(reason)
     return chromium, str(odoo_python), str(odoo_bin)
 
 
@@ -270,7 +246,7 @@ class Browser:
             print(f"  wrote {Path(out) / filename}")
 
 
-def browse(chromium, base_url, sandbox_url, demo, out, checks, loop_skip=()):
+def browse(chromium, base_url, demo, out, checks):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -288,12 +264,6 @@ def browse(chromium, base_url, sandbox_url, demo, out, checks, loop_skip=()):
                     screen(session, demo, out)
                 except Exception as exc:  # one broken screen must not hide the others
                     checks(f"{screen.__name__}: ran", False, f"{type(exc).__name__}: {exc}")
-            # Last: the walk sends the one invoice the screens above show as not sent.
-            before = len(session.errors)
-            walk_loop(
-                page, base_url, sandbox_url, demo["unsent_invoice_id"], checks, out, loop_skip
-            )
-            session.check_console("loop", before)
         finally:
             browser.close()
 
@@ -395,7 +365,7 @@ def main():
             base_url = f"http://127.0.0.1:{http_port}"
             with running(server_args, work / "odoo.log", env) as server:
                 wait_http(f"{base_url}/web/login", SERVER_TIMEOUT, server)
-                browse(chromium, base_url, sandbox_url, demo, out, checks, args.loop_skip)
+                browse(chromium, base_url, demo, out, checks)
     except Exception as exc:  # any setup failure is a failed check, with its log
         checks("setup (sandbox, database, demo, server)", False, f"{type(exc).__name__}: {exc}")
     finally:

@@ -10,7 +10,7 @@
 current company), a connection to the sandbox at ``URL`` with environment "Custom URL" (tested,
 settings fetched, mappings suggested), then invoices and a credit note, posted: three invoices and
 the credit note sent, one refused by Procountor (a fault of the sandbox: an error on the record and
-in the exchange log), one left unsent (the browser's walk of the demo loop sends it); the
+in the exchange log), one left unsent (the invoice list's "Not in Procountor"); the
 purchase side: accepted purchase invoices imported as vendor bills (one waiting for an account
 mapping), a vendor bill sent as a purchase invoice and a payroll entry sent as a journal ledger
 receipt. Prints one JSON line with the record ids the
@@ -106,8 +106,8 @@ def populate(env, sandbox_url):
         "connection_id": connection.id,
         "invoice_id": moves[0].id,
         "error_invoice_id": moves[3].id,
-        # Posted, never sent: the browser's walk of the demo loop sends it, pays it in the
-        # sandbox and fetches the payment (scripts/screenshots_loop.py).
+        # Posted, never sent: the list shows "Not in Procountor" (the demo loop itself is
+        # walked on the start-up's demo database, scripts/demo --check).
         "unsent_invoice_id": moves[4].id,
         "states": states,
         "differences": differences,

@@ -2,33 +2,56 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The demo loop walked in a browser, as a new user walks it in the first five minutes.
 
-    walk_loop(page, base_url, sandbox_url, invoice_id, checks, out=None, skip=())
+    walk_loop(page, base_url, sandbox_url, checks, out=None, skip=())
+    walk_in_chromium(chromium, base_url, sandbox_url, checks, out=None, skip=())
 
-Log in to Odoo → open the unsent invoice ``invoice_id`` → press "Send to Procountor" → the
-invoice reads "In Procountor (unfinished)" → open the sandbox's page and find the invoice there
-→ approve it (when it still waits for approval) and pay it in full with the page's buttons →
-back in Odoo press "Fetch Procountor Payments" → the invoice is paid: Odoo's payment state and
+The steps of the README's Quick start, in its words: log in as admin / admin → Invoicing →
+Customers → Invoices, open an invoice whose *Procountor* column reads "Not in Procountor" →
+press "Send to Procountor" → the invoice reads "Procountor: Sent to customer" (the demo's
+connection approves and sends in Procountor) → open the sandbox's page and find the invoice
+there under Odoo's number, status "Sent" → approve it there if it still waits for approval (a
+connection that does not approve on send) and pay it in full with the page's buttons → back in
+Odoo press "Fetch Procountor Payments" → the invoice is paid: Odoo's payment ribbon and
 "Procountor: Paid".
 
-Each step is one named check (``checks(name, ok, detail)``, the ``Checks`` of
-``scripts/screenshots.py``); a step that breaks fails its check and the steps after it fail as
-"not reached". It needs nothing but a playwright ``page``, the two URLs and the invoice id, so
-that it walks any database: the throwaway one of ``scripts/screenshots.py`` (its demo leaves
-one invoice unsent) or a demo database made on first start. ``out``: a folder for the pictures
-(the sandbox's page next to the invoice it received, ``loop.png``). ``skip``: step keys
-(``approve``, ``pay``, ``fetch``) whose click is left out, to see the walk fail where it must.
+Each step is one named check (``checks(name, ok, detail)``); a step that breaks fails its check
+and the steps after it fail as "not reached". It needs nothing but a playwright ``page`` and
+the two URLs: ``scripts/demo --check`` walks it on the demo database the start-up built.
+``out``: a folder for ``loop.png`` (the sandbox's page next to the invoice it paid). ``skip``:
+step keys (``send``, ``approve``, ``pay``, ``fetch``) whose click is left out, to see the walk
+fail where it must. ``walk_in_chromium`` launches Debian's Chromium headless around the walk
+and adds a check that the browser console showed no error from this addon;
+``browser_missing`` says why no browser walk can run here (or None).
 """
 
 import base64
 import re
+import shutil
 from pathlib import Path
 
 #: Milliseconds one step (a click, a page) may take.
 STEP_TIMEOUT = 30_000
-#: The invoice's badge after each step (English: the browser's locale is en-US).
+#: The invoice's words after each step (English: the browser's locale is en-US): the list's
+#: Procountor column, then the form's badge (forms put "Procountor: " before a label that does
+#: not name Procountor).
 BADGE_NOT_SENT = "Not in Procountor"
-BADGE_CREATED = "In Procountor (unfinished)"
+BADGE_SENT = "Procountor: Sent to customer"
 BADGE_PAID = "Procountor: Paid"
+#: The status the sandbox's page shows (in English, Finnish under it) for an invoice sent there.
+SANDBOX_SENT = "Sent"
+#: The menus of README's step 2: Invoicing → Customers → Invoices.
+MENU_APP = "account.menu_finance"
+MENU_SECTION = "account.menu_finance_receivables"
+MENU_INVOICES = "account.menu_action_move_out_invoice_type"
+#: The browser's size: the one of the README's pictures.
+VIEWPORT = {"width": 1280, "height": 760}
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser")
+#: Files of the web client's static libraries that a bare Odoo source tree lacks.
+WEB_ASSET_PROBES = (
+    "odoo/addons/web/static/lib/owl/owl.js",
+    "odoo/addons/web/static/lib/bootstrap/scss/_variables.scss",
+    "odoo/addons/web/static/lib/luxon/luxon.js",
+)
 #: Odoo's payment ribbon of a paid invoice (upper case on screen).
 ODOO_PAID_RIBBONS = ("PAID", "IN PAYMENT")
 BADGE = ".o_form_view .o_procountor_state_badge"
@@ -42,11 +65,11 @@ class StepFailed(Exception):
 class LoopWalk:
     """The state shared by the steps of one walk."""
 
-    def __init__(self, page, base_url, sandbox_url, invoice_id, out, skip):
+    def __init__(self, page, base_url, sandbox_url, out, skip):
         self.page = page
         self.base_url = base_url.rstrip("/")
         self.sandbox_url = sandbox_url.rstrip("/")
-        self.invoice_id = invoice_id
+        self.invoice_id = None  # the one opened from the list
         self.out = Path(out) if out else None
         self.skip = set(skip)
         self.number = ""  # the invoice's number in Odoo
@@ -136,17 +159,44 @@ def step_log_in(walk):
 
 
 def step_open_invoice(walk):
-    walk.open_invoice()
+    """Invoicing → Customers → Invoices, then the first row reading "Not in Procountor"."""
+    page = walk.page
+    page.click(".o_navbar_apps_menu button")
+    page.click(f".o_app[data-menu-xmlid='{MENU_APP}']")
+    page.click(f".o_menu_sections button[data-menu-xmlid='{MENU_SECTION}']")
+    page.click(f".dropdown-item[data-menu-xmlid='{MENU_INVOICES}']")
+    page.wait_for_selector(f".o_list_view .o_data_row, {ERROR_DIALOG}")
+    walk.no_error_dialog()
+    not_sent = page.locator(
+        ".o_list_view .o_data_row",
+        has=page.locator(
+            ".o_procountor_state_badge", has_text=re.compile(f"^{re.escape(BADGE_NOT_SENT)}$")
+        ),
+    )
+    if not not_sent.count():
+        column = page.locator(".o_list_view .o_data_row .o_procountor_state_badge")
+        raise StepFailed(
+            f"no invoice reads {BADGE_NOT_SENT!r} in the list: {column.all_inner_texts()[:10]}"
+        )
+    not_sent.first.locator("td.o_data_cell").first.click()
+    page.wait_for_selector(f".o_form_view .o_form_sheet, {ERROR_DIALOG}")
+    walk.no_error_dialog()
+    page.wait_for_selector(".o_blockUI", state="detached")
+    found = re.search(r"/(\d+)(?:[/?#]|$)", page.url)
+    if not found:
+        raise StepFailed(f"no record id in the form's address {page.url}")
+    walk.invoice_id = int(found.group(1))
     walk.wait_badge(BADGE_NOT_SENT)
-    walk.number = walk.page.locator(".o_form_view .oe_title h1").first.inner_text().strip()
+    walk.number = page.locator(".o_form_view .oe_title h1").first.inner_text().strip()
 
 
 def step_send(walk):
-    walk.click_header_button("action_procountor_send")
+    if "send" not in walk.skip:
+        walk.click_header_button("action_procountor_send")
 
 
-def step_shows_created(walk):
-    walk.wait_badge(BADGE_CREATED)
+def step_shows_sent(walk):
+    walk.wait_badge(BADGE_SENT)
     page = walk.page
     page.click(".o_notebook_headers a[name=procountor]")
     page.wait_for_selector("div[name=procountor_invoice_id]")
@@ -160,6 +210,9 @@ def step_sandbox_lists_it(walk):
     text = row.inner_text()
     if walk.number and walk.number not in text:
         raise StepFailed(f"{walk.number} not in the row: {text[:200]!r}")
+    shown = (row.locator(".st").first.inner_text().strip().splitlines() or [""])[0]
+    if shown != SANDBOX_SENT:
+        raise StepFailed(f"status on the page {shown!r}, expected {SANDBOX_SENT!r}")
 
 
 def step_approve(walk):
@@ -201,21 +254,21 @@ def step_shows_paid(walk):
 
 STEPS = (
     ("log in", step_log_in),
-    ("open the unsent invoice", step_open_invoice),
+    (f"Invoicing > Customers > Invoices: open one reading '{BADGE_NOT_SENT}'", step_open_invoice),
     ("press Send to Procountor", step_send),
-    (f"the invoice reads '{BADGE_CREATED}'", step_shows_created),
-    ("the sandbox page lists the invoice", step_sandbox_lists_it),
-    ("approve it in the sandbox", step_approve),
+    (f"the invoice reads '{BADGE_SENT}'", step_shows_sent),
+    (f"the sandbox page lists the invoice, status '{SANDBOX_SENT}'", step_sandbox_lists_it),
+    ("approve it in the sandbox if it is not yet approved", step_approve),
     ("pay it in full in the sandbox", step_pay),
     ("press Fetch Procountor Payments", step_fetch),
     (f"the invoice is paid ('{BADGE_PAID}', Odoo's ribbon)", step_shows_paid),
 )
 
 
-def walk_loop(page, base_url, sandbox_url, invoice_id, checks, out=None, skip=()):
-    """Walk the loop on ``invoice_id`` (an unsent posted customer invoice); one check per
-    step. Returns True when every step passed."""
-    walk = LoopWalk(page, base_url, sandbox_url, invoice_id, out, skip)
+def walk_loop(page, base_url, sandbox_url, checks, out=None, skip=()):
+    """Walk the loop on the first invoice the Invoices list shows as not in Procountor; one
+    check per step. Returns True when every step passed."""
+    walk = LoopWalk(page, base_url, sandbox_url, out, skip)
     failed = None
     for label, step in STEPS:
         name = f"loop: {label}"
@@ -255,3 +308,56 @@ def compose(page, pictures, path):
     )
     page.screenshot(path=str(path), full_page=True)
     print(f"  wrote {path}")
+
+
+# ---------------------------------------------------------------------- the browser
+
+
+def browser_missing(odoo_home):
+    """``(chromium, None)`` when a browser walk can run here, else ``(None, why not)``."""
+    chromium = next(filter(None, map(shutil.which, CHROMIUM_CANDIDATES)), None)
+    if not chromium:
+        return None, "no Chromium found (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return None, "playwright is not installed for this Python (pip install playwright)"
+    missing = [probe for probe in WEB_ASSET_PROBES if not (Path(odoo_home) / probe).is_file()]
+    if missing:
+        return None, f"the web client's static libraries are absent ({missing[0]} missing)"
+    return chromium, None
+
+
+def walk_in_chromium(chromium, base_url, sandbox_url, checks, out=None, skip=()):
+    """The walk in a fresh headless Chromium, plus one check: no console error that names
+    this addon (others are printed once as notes: the web assets tree lacks hoot-dom, so
+    web_tour's modules always log errors)."""
+    from playwright.sync_api import sync_playwright
+
+    errors = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+            context.set_default_timeout(STEP_TIMEOUT)
+            page = context.new_page()
+            page.on(
+                "console",
+                lambda message: (
+                    message.type == "error"
+                    and errors.append(f"{message.text} ({(message.location or {}).get('url', '')})")
+                ),
+            )
+            page.on(
+                "pageerror", lambda exc: errors.append(f"{exc.name}: {exc.message}\n{exc.stack}")
+            )
+            walked = walk_loop(page, base_url, sandbox_url, checks, out, skip)
+        finally:
+            browser.close()
+    ours = [error for error in errors if "procountor" in error.lower()]
+    for error in dict.fromkeys(error for error in errors if error not in ours):
+        print(f"  note  loop: console error not from this addon: {error[:300]}", flush=True)
+    checks("loop: no console error from procountor_connector", not ours, "\n".join(ours))
+    return walked and not ours

@@ -197,3 +197,106 @@ def test_compose_file_is_valid():
         check=True,
         timeout=60,
     )
+
+
+# --- the Quick start walked in a browser (the end of scripts/demo --check) ---------------------
+loop = load(ROOT / "scripts" / "screenshots_loop.py", "screenshots_loop")
+
+
+def test_demo_check_walk_options():
+    args = demo_script.parse_args(
+        ["--check", "--loop-skip", "pay", "--loop-skip", "fetch", "--loop-picture", "pics"]
+    )
+    assert (args.loop_skip, args.loop_picture) == (["pay", "fetch"], "pics")
+    with pytest.raises(SystemExit):
+        demo_script.parse_args(["--check", "--loop-skip", "everything"])
+
+
+def test_walk_without_a_browser_is_one_skipped_check_and_starts_no_server(
+    monkeypatch, capsys, tmp_path
+):
+    monkeypatch.setitem(__import__("sys").modules, "screenshots_loop", loop)
+    monkeypatch.setattr(loop, "browser_missing", lambda home: (None, "no Chromium found"))
+
+    def no_server(*args, **kwargs):
+        raise AssertionError("no Odoo server without a browser to walk it")
+
+    monkeypatch.setattr(demo_script.subprocess, "Popen", no_server)
+    checks = demo_script.Checks()
+    args = demo_script.parse_args(["--check", "--odoo-home", str(tmp_path)])
+    demo_script.walk_quick_start(args, checks, {}, "http://127.0.0.1:1")
+    assert (checks.passed, checks.failed, checks.skipped) == (0, 0, 1)
+    assert "skip the Quick start walk: no Chromium found" in capsys.readouterr().out
+
+
+def test_browser_missing_says_why(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert loop.browser_missing(tmp_path) == (None, "no Chromium found (apt-get install chromium)")
+
+
+def test_the_walk_stops_at_the_first_broken_step(monkeypatch):
+    def broken(walk):
+        raise loop.StepFailed("badge 'Not in Procountor', expected 'Procountor: Paid'")
+
+    monkeypatch.setattr(
+        loop, "STEPS", (("first", lambda walk: None), ("second", broken), ("third", lambda w: None))
+    )
+    seen = []
+    walked = loop.walk_loop(None, "http://odoo", "http://sandbox", lambda *a: seen.append(a))
+    assert walked is False
+    assert seen == [
+        ("loop: first", True),
+        ("loop: second", False, "badge 'Not in Procountor', expected 'Procountor: Paid'"),
+        ("loop: third", False, "not reached: 'second' failed"),
+    ]
+
+
+class FakeSandboxRow:
+    """The sandbox page as step_approve sees it: a status, and an Approve button that makes it
+    NOT_SENT."""
+
+    def __init__(self, status, skip=()):
+        self.status = status
+        self.skip = set(skip)
+        self.pressed = []
+
+    def sandbox_row(self):
+        return self
+
+    def sandbox_status(self, row):
+        return self.status
+
+    def press_in_sandbox(self, row, selector, what):
+        self.pressed.append(what)
+        self.status = "NOT_SENT"
+        return self
+
+
+@pytest.mark.parametrize(
+    ("status", "pressed"), [("SENT", []), ("NOT_SENT", []), ("UNFINISHED", ["Approve"])]
+)
+def test_the_walk_approves_only_an_invoice_still_unfinished(status, pressed):
+    walk = FakeSandboxRow(status)
+    loop.step_approve(walk)
+    assert walk.pressed == pressed
+
+
+def test_the_walk_fails_when_approval_is_needed_and_skipped():
+    with pytest.raises(loop.StepFailed, match="still waits for approval"):
+        loop.step_approve(FakeSandboxRow("UNFINISHED", skip=("approve",)))
+
+
+def quick_start():
+    readme = (ROOT / "README.md").read_text()
+    return readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_quick_start_says_what_the_walk_sees():
+    """The words the walk waits for are the ones the Quick start promises, step by step."""
+    steps = quick_start()
+    assert "**Invoicing** → **Customers** → **Invoices**" in steps
+    assert f"column reads\n   *{loop.BADGE_NOT_SENT}*" in steps
+    assert f"The invoice now reads *{loop.BADGE_SENT}*" in steps
+    assert f"under Odoo's number, status *{loop.SANDBOX_SENT}*" in steps
+    assert "Press **Pay in full**" in steps
+    assert f"ribbon and *{loop.BADGE_PAID}*" in steps
