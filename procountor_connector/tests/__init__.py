@@ -26,3 +26,4 @@ from . import test_register_hardening
 from . import test_bill_import_edges
 from . import test_bill_round_trip
 from . import test_reconcile
+from . import test_hardening_faults
