@@ -85,3 +85,65 @@ def test_backoff_never_exceeds_the_short_bound():
 
 def test_nothing_waited_says_nothing():
     assert InRunRetry().as_text() == ""
+
+
+# --- the token request: a POST that changes nothing, retried like a GET ---
+
+
+@pytest.fixture
+def token_rsps():
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+def _token_client():
+    from test_client import make_client
+
+    return make_client()
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [{"status": 503}, {"status": 502}, {"status": 429, "headers": {"Retry-After": "0"}}],
+)
+def test_a_token_endpoint_hiccup_is_tried_again(token_rsps, fault):
+    import responses
+    from test_client import TOKEN, TOKEN_URL, add_token
+
+    token_rsps.add(responses.POST, TOKEN_URL, json={"errors": []}, **fault)
+    add_token(token_rsps)
+    with _token_client() as client:
+        assert client.ensure_token() == TOKEN
+    assert len(token_rsps.calls) == 2
+
+
+def test_a_token_endpoint_that_stays_down_fails_after_the_retries(token_rsps):
+    import responses
+    from test_client import TOKEN_URL
+
+    token_rsps.add(responses.POST, TOKEN_URL, json={"errors": []}, status=503)
+    with _token_client() as client, pytest.raises(exceptions.ProcountorServerError):
+        client.ensure_token()
+    assert len(token_rsps.calls) == 4  # max_retries=3
+
+
+def test_refused_credentials_are_not_asked_again(token_rsps):
+    import responses
+    from test_client import TOKEN_URL
+
+    token_rsps.add(responses.POST, TOKEN_URL, json={"error": "invalid_client"}, status=400)
+    with _token_client() as client, pytest.raises(exceptions.ProcountorAuthError):
+        client.ensure_token()
+    assert len(token_rsps.calls) == 1
+
+
+def test_an_unreadable_token_answer_is_not_asked_again(token_rsps):
+    import responses
+    from test_client import TOKEN_URL
+
+    token_rsps.add(responses.POST, TOKEN_URL, body="<html>login</html>", status=200)
+    with _token_client() as client, pytest.raises(exceptions.ProcountorServerError):
+        client.ensure_token()
+    assert len(token_rsps.calls) == 1
