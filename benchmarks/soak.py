@@ -216,9 +216,9 @@ def invoice_phase(registry, env, clock, args, sandbox_url, moves):
 
 def pay(sandbox_url, moves, share):
     """Pay ``share`` of ``moves`` in the sandbox, every third of them partly: {move: amount}.
-    Only invoices in Procountor can be paid there (after a failed invoice phase, not all)."""
+    Only invoices sent (and approved) can be paid there: after a failed invoice phase, not all."""
     step = max(1, round(1 / share)) if share else 0
-    moves = moves.filtered("procountor_invoice_id")
+    moves = moves.filtered(lambda move: move.procountor_state == "sent")
     paid = {}
     for index, move in enumerate(moves[::step] if step else []):
         amount = round(move.amount_total / 2, 2) if index % 3 == 2 else move.amount_total
