@@ -220,7 +220,8 @@ def pay(sandbox_url, moves, share):
     step = max(1, round(1 / share)) if share else 0
     moves = moves.filtered(lambda move: move.procountor_state == "sent")
     paid = {}
-    for index, move in enumerate(moves[::step] if step else []):
+    chosen = moves[::step][: round(len(moves) * share)] if step else []
+    for index, move in enumerate(chosen):
         amount = round(move.amount_total / 2, 2) if index % 3 == 2 else move.amount_total
         response = requests.post(
             f"{sandbox_url}/_sandbox/invoices/{move.procountor_invoice_id}/payments",
