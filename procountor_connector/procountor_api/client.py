@@ -635,8 +635,8 @@ class ProcountorClient(ProcountorEndpoints):
         return token
 
     def _send_token_request(self, form):
-        """POST the token form; a 5xx, a timeout, a lost connection or a 429 with a short
-        ``Retry-After`` is tried again (as the transport does for GETs): a batch must not
+        """POST the token form; a 5xx, a timeout, a connection lost after sending or a 429 with
+        a short ``Retry-After`` is tried again (as the transport does for GETs): a batch must not
         end because the token endpoint hiccupped once."""
         retries, factor, cap = self._token_retries
         attempt = 0
@@ -658,9 +658,11 @@ class ProcountorClient(ProcountorEndpoints):
                     # never ambiguous.
                     writes=False,
                 )
+            # Not a connection that could not be opened: the transport retries those already,
+            # for every method (``build_retry``: ``connect``).
             except (
                 ProcountorServerError,
-                ProcountorConnectionError,
+                ProcountorTimeoutError,
                 ProcountorRateLimitError,
             ) as exc:
                 wait = min(cap, factor * 2**attempt)
