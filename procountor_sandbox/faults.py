@@ -2,7 +2,9 @@
 
 A rule matches requests by a glob on the path after the API root (``/invoices*``,
 ``/oauth/token``) and an optional method. ``every_nth`` fires it on every n-th match,
-``times`` limits how often it fires (unlimited by default).
+``times`` limits how often it fires (unlimited by default). ``probability`` (0 < p <= 1)
+fires it on that share of the matches, drawn from its own random generator seeded with
+``seed`` (default 0): the same requests in the same order meet the same faults (a soak).
 
 Kinds:
 - ``status``: answer ``status`` (with ``body`` or an ErrorMessages body, and a
@@ -17,8 +19,9 @@ Kinds:
 from __future__ import annotations
 
 import fnmatch
+import random
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 KINDS = ("status", "latency", "timeout_after_commit", "drop_after_commit", "expire_tokens")
 
@@ -39,8 +42,14 @@ class FaultRule:
     seconds: float = 0.0
     every_nth: int = 1
     times: int | None = None
+    probability: float | None = None
+    seed: int = 0
     matched: int = 0
     fired: int = 0
+    _random: random.Random = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        self._random = random.Random(self.seed)
 
     def matches(self, path: str, method: str) -> bool:
         if self.method and self.method != method:
@@ -50,8 +59,14 @@ class FaultRule:
     def exhausted(self) -> bool:
         return self.times is not None and self.fired >= self.times
 
+    def draw(self) -> bool:
+        """Does this match fire, as far as ``probability`` goes?"""
+        return self.probability is None or self._random.random() < self.probability
+
     def as_json(self) -> dict:
-        return asdict(self)
+        rule = asdict(self)
+        del rule["_random"]
+        return rule
 
 
 def _positive_int(spec: dict, key: str, default):
@@ -72,6 +87,22 @@ def _seconds(spec: dict, required: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise FaultSpecError("seconds must be a non-negative number")
     return float(value)
+
+
+def _probability(spec: dict):
+    value = spec.get("probability")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise FaultSpecError("probability must be a number in (0, 1]")
+    return float(value)
+
+
+def _seed(spec: dict) -> int:
+    value = spec.get("seed", 0)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FaultSpecError("seed must be an integer")
+    return value
 
 
 def rule_from_spec(rule_id: int, spec) -> FaultRule:
@@ -98,6 +129,8 @@ def rule_from_spec(rule_id: int, spec) -> FaultRule:
         seconds=_seconds(spec, kind in ("latency", "timeout_after_commit")),
         every_nth=_positive_int(spec, "every_nth", 1),
         times=_positive_int(spec, "times", None),
+        probability=_probability(spec),
+        seed=_seed(spec),
     )
 
 
@@ -136,7 +169,7 @@ class FaultRegistry:
                 if rule.exhausted() or not rule.matches(path, method):
                     continue
                 rule.matched += 1
-                if rule.matched % rule.every_nth:
+                if rule.matched % rule.every_nth or not rule.draw():
                     continue
                 rule.fired += 1
                 fired.append(rule)

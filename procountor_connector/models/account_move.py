@@ -17,9 +17,10 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import split_every
 from odoo.tools.translate import LazyTranslate
 
-from ..procountor_api import payloads
+from ..procountor_api import in_run, payloads
 from ..procountor_api.exceptions import (
     ProcountorAuthError,
+    ProcountorError,
     ProcountorRateLimitError,
 )
 from .procountor_cron_guard import procountor_can_commit, procountor_isolated
@@ -170,6 +171,8 @@ class ProcountorSendSummary:
         self.failed = empty
         #: Why the batch stopped before its end (refused credentials, rate limit), or "".
         self.stopped = ""
+        #: Transient faults waited out in the run (``in_run.InRunRetry``), for its log.
+        self.retry = None
 
     def add(self, outcome, move):
         setattr(self, outcome, getattr(self, outcome) | move)
@@ -396,6 +399,7 @@ class AccountMove(models.Model):
         Send wizard). Returns a ``ProcountorSendSummary``.
         """
         summary = ProcountorSendSummary(self.env)
+        summary.retry = self._procountor_in_run_retry(from_cron)
         candidates = self.filtered(lambda move: move._procountor_is_candidate())
         for move in self - candidates:
             summary.add("skipped", move)
@@ -416,6 +420,14 @@ class AccountMove(models.Model):
                 continue
             moves._procountor_send_with_connection(connection, summary, pdf_by_move or {})
         return summary
+
+    @api.model
+    def _procountor_in_run_retry(self, from_cron):
+        """The waiting budget of a send: a person waiting for the answer gets a shorter one."""
+        return in_run.InRunRetry(
+            wait_max=in_run.RUN_WAIT_MAX if from_cron else in_run.INTERACTIVE_WAIT_MAX,
+            attempts=in_run.ATTEMPTS,
+        )
 
     def _procountor_target_connection(self):
         """The connection an invoice goes to: the one that has it already, else its company's."""
@@ -472,7 +484,9 @@ class AccountMove(models.Model):
             # Each exchange of the client is logged against the invoice it concerns.
             client.on_exchange = self._procountor_exchange_logger(connection)
             try:
-                outcome = self._procountor_send_one(connection, client, pdf, lookup)
+                outcome = self._procountor_send_retrying(
+                    connection, client, pdf, lookup, summary.retry
+                )
             except ProcountorTokenUnavailable as exc:
                 # No token (credentials refused, token endpoint answering garbage): the
                 # connection is what is broken; this invoice was not touched.
@@ -495,6 +509,37 @@ class AccountMove(models.Model):
         summary.add(outcome, self)
         self._procountor_commit()
         return stop
+
+    def _procountor_send_retrying(self, connection, client, pdf, lookup, retry):
+        """``_procountor_send_one``, attempted again in this run after a transient fault
+        (``in_run.InRunRetry``: a 5xx, a timeout, a 429 with a short Retry-After).
+
+        Each new attempt is the one the next cron run would make, brought forward: the
+        failure is stored and committed first, and the attempt re-reads the invoice's state,
+        so an unconfirmed POST is looked up (``procountor_create_unknown``) before anything
+        is created and a step Procountor shows as done is not repeated. Nothing is ever sent
+        again blindly. Refused credentials and rate limits not waited out propagate (the
+        batch stops); other errors make the outcome ``failed``.
+        """
+        attempt = 1
+        while True:
+            try:
+                return self._procountor_send_one(connection, client, pdf, lookup)
+            except ProcountorError as exc:
+                wait = retry.delay(exc, attempt) if retry else None
+                if wait is None:
+                    if isinstance(exc, ProcountorAuthError | ProcountorRateLimitError):
+                        raise
+                    return "failed"
+                self._procountor_commit()
+                _logger.info(
+                    "Procountor: %s again in %g s after a transient fault: %s",
+                    self.name,
+                    wait,
+                    exc.message,
+                )
+                retry.wait(wait)
+                attempt += 1
 
     def _procountor_stop(self, summary, reason):
         """The batch stops: ``self`` (the invoices not tried) stays untouched."""

@@ -15,11 +15,7 @@ from odoo import _, api, fields, models
 from odoo.tools.translate import LazyTranslate
 
 from ..procountor_api import payloads
-from ..procountor_api.exceptions import (
-    ProcountorAuthError,
-    ProcountorError,
-    ProcountorRateLimitError,
-)
+from ..procountor_api.exceptions import ProcountorError
 from ..status_labels import status_label
 from .account_move import (
     STEP_ORDER,
@@ -182,7 +178,7 @@ class AccountMove(models.Model):
 
     def _procountor_send_one_journal(self, connection, client, lookup=None):
         """Send one journal entry (row locked, common skip checks done by the caller).
-        Returns ``sent`` or ``failed``; refused credentials and rate limits propagate."""
+        Returns ``sent`` or ``failed``; a ``ProcountorError`` is stored, then raised."""
         self.ensure_one()
         data, problems = self._procountor_journal_prepare(connection, lookup)
         if problems:
@@ -203,10 +199,9 @@ class AccountMove(models.Model):
             self._procountor_journal_fail_conflict(exc)
             return "failed"
         except ProcountorError as exc:
+            # Stored, then raised as for invoices (``_procountor_send_retrying``).
             self._procountor_fail_remote(exc)
-            if isinstance(exc, ProcountorAuthError | ProcountorRateLimitError):
-                raise
-            return "failed"
+            raise
         return "sent"
 
     def _procountor_journal_create_once(self, connection, client, data):

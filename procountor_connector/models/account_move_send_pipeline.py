@@ -13,11 +13,7 @@ from odoo import _, api, fields, models
 
 from ..procountor_api import const as api_const
 from ..procountor_api import payloads
-from ..procountor_api.exceptions import (
-    ProcountorAuthError,
-    ProcountorError,
-    ProcountorRateLimitError,
-)
+from ..procountor_api.exceptions import ProcountorError
 from ..status_labels import status_label
 from .account_move import (
     REMOTE_EDITABLE_STATUS,
@@ -35,7 +31,9 @@ class AccountMove(models.Model):
 
     def _procountor_send_one(self, connection, client, pdf=None, lookup=None):
         """Send one invoice as far as the connection's steps go. Returns the outcome:
-        ``sent``, ``skipped`` (already done, or being sent by another worker) or ``failed``.
+        ``sent``, ``skipped`` (already done, or being sent by another worker) or ``failed``
+        (a problem found before any HTTP call, an adoption conflict). A ``ProcountorError``
+        is stored on the invoice, then raised (``_procountor_send_retrying``).
         """
         self.ensure_one()
         if not self._procountor_try_lock():
@@ -72,12 +70,11 @@ class AccountMove(models.Model):
             self._procountor_fail_conflict(exc)
             return "failed"
         except ProcountorError as exc:
+            # Stored first, then raised: ``_procountor_send_retrying`` tries the invoice
+            # again in this run (a transient fault), stops the batch (refused credentials,
+            # a long rate limit) or counts it as failed.
             self._procountor_fail_remote(exc)
-            if isinstance(exc, ProcountorAuthError | ProcountorRateLimitError):
-                # The batch stops here (``_procountor_send_guarded``): the next invoices
-                # would meet the same refusal.
-                raise
-            return "failed"
+            raise
         return "sent"
 
     def _procountor_check_pdf_size(self, connection, pdf):

@@ -189,12 +189,14 @@ class ProcountorConnection(models.Model):
         # credentials, rate limit): calling again at once would only meet the same refusal.
         if not summary.stopped:
             progress["remaining"] += Move.search_count(domain)
+        waited = summary.retry.as_text() if summary.retry else ""
         _logger.info(
-            "Procountor connection %s: %s sent, %s skipped, %s failed%s",
+            "Procountor connection %s: %s sent, %s skipped, %s failed%s%s",
             self.id,
             len(summary.sent),
             len(summary.skipped),
             len(summary.failed),
+            f"; {waited}" if waited else "",
             f"; stopped: {summary.stopped}" if summary.stopped else "",
         )
 

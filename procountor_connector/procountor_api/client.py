@@ -104,6 +104,9 @@ class ProcountorClient(ProcountorEndpoints):
         self.max_response_bytes = const.RESPONSE_BODY_MAX_BYTES
         #: Seconds since the epoch; an attribute so that tests can move time forward.
         self.clock = time.time
+        # The token request is a POST, which the transport never retries; asking again
+        # changes no data in the company, so ``fetch_token`` retries it with the same bounds.
+        self._token_retries = (max_retries, backoff_factor, backoff_max)
         self._redactor = Redactor((client_secret, api_key))
         self._session = requests.Session()
         self._session.headers.update({"Accept": "application/json", "User-Agent": const.USER_AGENT})
@@ -599,22 +602,7 @@ class ProcountorClient(ProcountorEndpoints):
         }
         context = {"operation": TOKEN_OPERATION, "method": "POST", "path": TOKEN_PATH}
         try:
-            body = self._send(
-                method="POST",
-                path=TOKEN_PATH,
-                params=None,
-                json=None,
-                data=form,
-                files=None,
-                headers=None,
-                operation=TOKEN_OPERATION,
-                expected=(200,),
-                timeout=self.timeout,
-                token=None,
-                # Asking for a token changes no data in the company: its failures are
-                # never ambiguous.
-                writes=False,
-            )
+            body = self._send_token_request(form)
         except (
             ProcountorAuthError,
             ProcountorPermissionError,
@@ -645,6 +633,49 @@ class ProcountorClient(ProcountorEndpoints):
         expires_at = self.clock() + _lifetime(body.get("expires_in"))
         self.token_store.set(token, expires_at)
         return token
+
+    def _send_token_request(self, form):
+        """POST the token form; a 5xx, a timeout, a connection lost after sending or a 429 with
+        a short ``Retry-After`` is tried again (as the transport does for GETs): a batch must not
+        end because the token endpoint hiccupped once."""
+        retries, factor, cap = self._token_retries
+        attempt = 0
+        while True:
+            try:
+                return self._send(
+                    method="POST",
+                    path=TOKEN_PATH,
+                    params=None,
+                    json=None,
+                    data=form,
+                    files=None,
+                    headers=None,
+                    operation=TOKEN_OPERATION,
+                    expected=(200,),
+                    timeout=self.timeout,
+                    token=None,
+                    # Asking for a token changes no data in the company: its failures are
+                    # never ambiguous.
+                    writes=False,
+                )
+            # Not a connection that could not be opened: the transport retries those already,
+            # for every method (``build_retry``: ``connect``).
+            except (
+                ProcountorServerError,
+                ProcountorTimeoutError,
+                ProcountorRateLimitError,
+            ) as exc:
+                wait = min(cap, factor * 2**attempt)
+                if isinstance(exc, ProcountorRateLimitError) and exc.retry_after is not None:
+                    wait = exc.retry_after
+                # An unreadable 200 (a login page) is no passing fault: only 5xx, 429 and
+                # lost connections are.
+                answered_oddly = isinstance(exc, ProcountorServerError) and (exc.status or 0) < 500
+                if attempt == retries or answered_oddly or not exc.retryable or wait > cap:
+                    raise
+                if wait > 0:
+                    time.sleep(wait)
+                attempt += 1
 
     # --- pagination ---
 
