@@ -20,7 +20,11 @@ It prints per N:
 - SQL queries per invoice: ``odoo.sql_db.sql_counter`` (every cursor of the process, so the
   exchange log written through its own cursor counts too);
 - ms per invoice in Odoo: wall time of the send minus the time spent inside HTTP calls, as
-  the client's ``Exchange.duration_ms`` measured them (the sandbox's own work is in there).
+  the client's ``Exchange.duration_ms`` measured them (the sandbox's own work is in there);
+- the same two figures for Odoo's own create + post of those invoices, one at a time
+  (``post SQL/inv``, ``post ms/inv``), measured in the same run, and the send's ratios to
+  them (``SQL x post``, ``ms x post``), and Odoo's posting 100 invoices per ``create()``
+  call (``post100``), its cheapest per invoice (the batch sent is the one-at-a-time set).
 
 The send commits after each invoice, exactly as in production: the data stays in ``DB``, so
 use a scratch copy (``createdb -T``).
@@ -171,7 +175,8 @@ def setup_connection(env, company, sandbox_url, attach_pdf):
     return connection
 
 
-def create_invoices(env, journal, customer, products, count):
+def create_invoices(env, journal, customer, products, count, step=100):
+    """Create and post ``count`` invoices, ``step`` at a time (commit after each step)."""
     Move = env["account.move"]
     vals_list = [
         {
@@ -196,8 +201,8 @@ def create_invoices(env, journal, customer, products, count):
         for index in range(count)
     ]
     moves = Move.browse()
-    for start in range(0, count, 100):
-        batch = Move.create(vals_list[start : start + 100])
+    for start in range(0, count, step):
+        batch = Move.create(vals_list[start : start + step])
         batch.action_post()
         env.cr.commit()
         moves |= batch
@@ -324,20 +329,34 @@ def main():
         )
         header = (
             f"{'N':>6} {'sent':>6} {'failed':>6} {'API calls/inv':>14} "
-            f"{'SQL/inv':>9} {'Odoo ms/inv':>12} {'HTTP ms/inv':>12} {'wall s':>8}"
+            f"{'SQL/inv':>9} {'Odoo ms/inv':>12} {'HTTP ms/inv':>12} {'wall s':>8} "
+            f"{'post SQL/inv':>13} {'post ms/inv':>12} {'SQL x post':>11} {'ms x post':>10} "
+            f"{'post100 SQL/inv':>14} {'post100 ms/inv':>13}"
         )
         print(header)
         print("-" * len(header))
         for count in args.sizes:
-            moves = create_invoices(env, journal, customer, products, count)
+            # Odoo's own create + post of the same invoices, one at a time as a user or a sales
+            # order makes them, measured in the same run: the yardstick of the connector's
+            # Odoo-side cost.
+            with measured(env) as posting:
+                moves = create_invoices(env, journal, customer, products, count, step=1)
+            # And 100 per create() call (an import): Odoo's cheapest posting per invoice.
+            with measured(env) as batch_posting:
+                create_invoices(env, journal, customer, products, count)
             calls, queries, wall_ms, http_ms, summary = measure(
                 env, connection, moves, sandbox.url, args.pdf
             )
+            odoo_ms = wall_ms - http_ms
             print(
                 f"{count:>6} {len(summary.sent):>6} {len(summary.failed):>6} "
                 f"{calls / count:>14.2f} {queries / count:>9.1f} "
-                f"{(wall_ms - http_ms) / count:>12.1f} {http_ms / count:>12.1f} "
-                f"{wall_ms / 1000:>8.1f}",
+                f"{odoo_ms / count:>12.1f} {http_ms / count:>12.1f} "
+                f"{wall_ms / 1000:>8.1f} "
+                f"{posting['queries'] / count:>13.1f} {posting['wall_ms'] / count:>12.1f} "
+                f"{queries / posting['queries']:>11.2f} {odoo_ms / posting['wall_ms']:>10.2f} "
+                f"{batch_posting['queries'] / count:>14.1f} "
+                f"{batch_posting['wall_ms'] / count:>13.1f}",
                 flush=True,
             )
 

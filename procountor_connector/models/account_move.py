@@ -465,6 +465,11 @@ class AccountMove(models.Model):
                     pdfs.update(chunk._procountor_render_missing_pdfs(pdf_by_move))
                 for move in chunk:
                     todo -= move
+                    # Every invoice commits (claim, id) and each commit empties the ORM
+                    # cache: prefetching the whole chunk would re-read up to
+                    # PDF_BATCH_SIZE rows at every read of one invoice, a cost growing
+                    # with the batch. One invoice reads only its own row.
+                    move = move.with_prefetch()  # noqa: PLW2901
                     stop = move._procountor_send_guarded(
                         connection, client, pdfs.get(move), lookup, summary
                     )

@@ -41,6 +41,8 @@ class ProcountorExchange(models.Model):
         [("ok", "Succeeded"), ("error", "Failed")],
         compute="_compute_state",
         store=True,
+        # computed before the INSERT: one query per logged call instead of INSERT + UPDATE
+        precompute=True,
         readonly=True,
     )
     error_codes = fields.Char(readonly=True, help="Procountor error codes, comma-separated")
