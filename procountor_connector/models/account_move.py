@@ -233,7 +233,10 @@ class AccountMove(models.Model):
     )
     procountor_invoice_number = fields.Integer(copy=False, readonly=True)
     procountor_status = fields.Char(
-        "Status in Procountor", copy=False, readonly=True, help="Procountor's status of the invoice"
+        "Procountor Status Code",
+        copy=False,
+        readonly=True,
+        help="Procountor's status of the invoice",
     )
     procountor_version = fields.Char(
         copy=False, readonly=True, help="Procountor's version, for updates"

@@ -4,7 +4,7 @@
 
 from odoo import api, fields, models
 
-from ..status_labels import state_label, status_label
+from ..status_labels import state_label, state_tone, status_label, unbooked_label
 
 
 class AccountMove(models.Model):
@@ -45,14 +45,59 @@ class AccountMove(models.Model):
         help="Status of the purchase invoice in Procountor when last imported.",
     )
 
+    # The badge's colour, said by the server with the words (``status_labels.state_tone``):
+    # an invoice Procountor invalidated, deleted or refused to pay is never green, nor one
+    # Procountor says is paid while Odoo has not booked the payment.
+    procountor_state_tone = fields.Selection(
+        [
+            ("success", "Done"),
+            ("info", "Under Way"),
+            ("warning", "Needs a Look"),
+            ("danger", "Problem"),
+            ("muted", "Not Sent"),
+        ],
+        "Procountor Badge Colour",
+        compute="_compute_procountor_labels",
+        help="Technical: the colour of the Procountor badge.",
+    )
+
     @api.depends_context("lang")
     @api.depends(
-        "procountor_state", "procountor_status", "procountor_outdated", "procountor_bill_status"
+        "move_type",
+        "procountor_state",
+        "procountor_status",
+        "procountor_outdated",
+        "procountor_bill_status",
+        "payment_state",
+        "procountor_payment_attention",
     )
     def _compute_procountor_labels(self):
         for move in self:
+            unbooked = move._procountor_unbooked_label(move.procountor_status)
             move.procountor_state_label = state_label(
-                self.env, move.procountor_state, move.procountor_status, move.procountor_outdated
+                self.env,
+                move.procountor_state,
+                move.procountor_status,
+                move.procountor_outdated,
+                unbooked,
+            )
+            move.procountor_state_tone = state_tone(
+                move.procountor_state,
+                move.procountor_status,
+                move.procountor_outdated,
+                bool(unbooked),
             )
             move.procountor_status_label = status_label(self.env, move.procountor_status)
-            move.procountor_bill_status_label = status_label(self.env, move.procountor_bill_status)
+            move.procountor_bill_status_label = move._procountor_unbooked_label(
+                move.procountor_bill_status
+            ) or status_label(self.env, move.procountor_bill_status)
+
+    def _procountor_unbooked_label(self, status):
+        """Words for Procountor's paid ``status`` of this invoice or bill while Odoo's own
+        payment state does not agree (not booked yet, or flagged by the payment fetch); ""
+        otherwise. Journal entries have no payment state to compare."""
+        if not self.is_invoice(include_receipts=True):
+            return ""
+        return unbooked_label(
+            self.env, status, self.payment_state, self.procountor_payment_attention
+        )

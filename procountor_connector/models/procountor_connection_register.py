@@ -226,9 +226,9 @@ class ProcountorConnection(models.Model):
         """Incremental fetch of every connection with the option: what the wizard would do
         with "create missing" and "update matched", conflicts skipped. Records Odoo refuses
         are left out (or a partner without its VAT number) and listed on the connection's
-        last error."""
+        ``register_problems``."""
         for connection in self.search([("register_cron_enabled", "=", True)]):
-            error_before, problems = connection.last_error, []
+            problems, failed = [], False
             for kind in ("partner", "product"):
                 # A malformed answer (KeyError ...) stays with this connection and kind: logged,
                 # stored on the connection, and the cron goes on (procountor_cron_guard).
@@ -243,11 +243,13 @@ class ProcountorConnection(models.Model):
                         connection._procountor_register_apply(kind, preview, True, True, notes)
                         problems += notes.values()
                     except (ProcountorError, UserError) as exc:
+                        failed = True
                         connection._procountor_store_error(exc)
                 if connection._can_commit():
                     self.env.cr.commit()  # pylint: disable=invalid-commit
-            if problems:
-                connection._procountor_store_register_problems(problems, error_before)
+            # A run that failed part-way keeps the last list unless it found new problems.
+            if problems or not failed:
+                connection._procountor_store_register_problems(problems)
                 if connection._can_commit():
                     self.env.cr.commit()  # pylint: disable=invalid-commit
 

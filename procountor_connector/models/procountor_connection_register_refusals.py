@@ -7,12 +7,20 @@ refuses").
 The batch is tried in one savepoint (the fast path keeps one ``create`` per fetch); when
 Odoo refuses it, each record is applied in its own savepoint and the refused ones are left
 out with a translated reason naming the Procountor record and Odoo's message. A partner
-whose VAT number Odoo refuses (base_vat) is applied without it, and the note says so."""
+whose VAT number Odoo refuses (base_vat) is applied without it, and the note says so.
+
+A refusal is Odoo's validation (``UserError``) or the database's (a check or not-null
+constraint, ``psycopg2.IntegrityError``: a partner without a name, a product without one),
+said in Odoo's own words. The scheduled fetch lists them on the connection's
+``register_problems``: a data problem of some records, not a broken connection."""
 
 import logging
 
-from odoo import models
+from psycopg2 import IntegrityError
+
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import _as_validation_error
 
 _logger = logging.getLogger(__name__)
 
@@ -22,14 +30,28 @@ REFUSED = "refused"
 MAX_LISTED_PROBLEMS = 20
 
 
-def odoo_message(exc):
-    """Odoo's message of a refusal on one line (base_vat's starts with a line break)."""
+def odoo_message(exc, env=None):
+    """Odoo's message of a refusal on one line (base_vat's starts with a line break); a
+    database constraint's in the words Odoo gives it (``env`` needed for those)."""
+    if isinstance(exc, IntegrityError) and env is not None:
+        exc = _as_validation_error(env, exc)
     text = exc.args[0] if exc.args else str(exc)
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
 class ProcountorConnection(models.Model):
     _inherit = "procountor.connection"
+
+    # Kept apart from ``state``/``last_error``: Odoo refusing some records' values is a data
+    # problem of those records, not a connection that fails (the Setup tab and the next
+    # successful send read ``state``).
+    register_problems = fields.Text(
+        "Partners and Products Not Applied",
+        readonly=True,
+        copy=False,
+        help="Partners and products the last scheduled fetch could not apply as Procountor "
+        "has them, because Odoo refuses their values; the other records were applied.",
+    )
 
     def _procountor_refusable(self, items, apply_batch, apply_one):
         """``(results, refusals)``: ``apply_batch(items)`` (a list of results, one per item)
@@ -44,7 +66,7 @@ class ProcountorConnection(models.Model):
                 return apply_batch(items), {}
         except AccessError:
             raise
-        except UserError:
+        except (UserError, IntegrityError):
             # Which record Odoo refused is known only record by record.
             _logger.info("Procountor: Odoo refused a batch of %s records; one by one", len(items))
         results, refusals = [], {}
@@ -54,7 +76,7 @@ class ProcountorConnection(models.Model):
                     results.append(apply_one(item))
             except AccessError:
                 raise
-            except UserError as exc:
+            except (UserError, IntegrityError) as exc:
                 results.append(None)
                 refusals[index] = exc
         return results, refusals
@@ -96,14 +118,14 @@ class ProcountorConnection(models.Model):
                 "%(error)s",
                 name=name,
                 id=remote_id,
-                error=odoo_message(exc),
+                error=odoo_message(exc, self.env),
             )
         return self.env._(
             "%(name)s (Procountor ID %(id)s) was not linked or updated in Odoo, which refuses "
             "the change: %(error)s The next fetch tries again.",
             name=name,
             id=remote_id,
-            error=odoo_message(exc),
+            error=odoo_message(exc, self.env),
         )
 
     def _procountor_write_refusable(self, records, writes, record_vals, notes, drop_vat):
@@ -158,11 +180,14 @@ class ProcountorConnection(models.Model):
         ]
         return created, {creates[index][0]["id"] for index in refusals}
 
-    def _procountor_store_register_problems(self, problems, error_before):
-        """The scheduled fetch's records left out or changed by Odoo's validation, on the
-        connection's last error (after an error this run stored, if any)."""
+    def _procountor_store_register_problems(self, problems):
+        """The scheduled fetch's records left out or changed by Odoo's validation, on
+        ``register_problems`` (replacing the last run's; none clears it). The connection's
+        state and last error stay as they are: its calls worked."""
         self.ensure_one()
         if not problems:
+            if self.register_problems:
+                self.sudo().write({"register_problems": False})
             return
         listed = problems[:MAX_LISTED_PROBLEMS]
         lines = [
@@ -179,10 +204,4 @@ class ProcountorConnection(models.Model):
                     count=len(problems) - len(listed),
                 )
             )
-        earlier = (
-            self.last_error if self.state == "error" and self.last_error != error_before else ""
-        )
-        text = "\n".join(lines)
-        self.sudo().write(
-            {"state": "error", "last_error": "\n\n".join(filter(None, [earlier, text]))}
-        )
+        self.sudo().write({"register_problems": "\n".join(lines)})

@@ -205,31 +205,38 @@ class ProcountorConnection(models.Model):
 
     def _procountor_taxes_in_use(self):
         """Taxes on the company's posted invoices, credit notes and bills of the last 12 months,
-        group taxes replaced by their children (those are what is mapped). One grouped query.
+        group taxes replaced by their children (those are what is mapped).
 
-        As superuser: the checklist must count every document of the connection's company, even
-        when it is not among the user's active companies.
+        One query asking, per tax, whether one such line exists (``EXISTS`` stops at the first):
+        the Setup tab is computed at every form load and onchange, and grouping a year of lines
+        by their taxes read them all. As SQL, not the ORM: the checklist must count every
+        document of the connection's company, even outside the user's active companies.
         """
         self.ensure_one()
-        date_from = fields.Date.context_today(self) - relativedelta(months=TAX_USE_MONTHS)
-        groups = (
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("company_id", "=", self.company_id.id),
-                    ("parent_state", "=", "posted"),
-                    ("move_type", "in", INVOICE_MOVE_TYPES),
-                    ("display_type", "=", "product"),
-                    ("date", ">=", date_from),
-                    ("tax_ids", "!=", False),
-                ],
-                ["tax_ids"],
-            )
+        self.env["account.move.line"].flush_model(
+            ["company_id", "parent_state", "move_id", "display_type", "date", "tax_ids"]
         )
-        taxes = self.env["account.tax"].sudo().browse()
-        for (tax,) in groups:
-            taxes |= tax
+        self.env["account.move"].flush_model(["move_type"])
+        date_from = fields.Date.context_today(self) - relativedelta(months=TAX_USE_MONTHS)
+        self.env.cr.execute(
+            """
+            SELECT tax.id FROM account_tax tax
+             WHERE EXISTS (
+                   SELECT 1
+                     FROM account_move_line_account_tax_rel rel
+                     JOIN account_move_line line ON line.id = rel.account_move_line_id
+                     JOIN account_move move ON move.id = line.move_id
+                    WHERE rel.account_tax_id = tax.id
+                      AND line.company_id = %s
+                      AND line.parent_state = 'posted'
+                      AND move.move_type IN %s
+                      AND line.display_type = 'product'
+                      AND line.date >= %s
+                   )
+            """,
+            (self.company_id.id, tuple(INVOICE_MOVE_TYPES), date_from),
+        )
+        taxes = self.env["account.tax"].sudo().browse(row[0] for row in self.env.cr.fetchall())
         return taxes.flatten_taxes_hierarchy()
 
     @api.depends(
@@ -252,12 +259,21 @@ class ProcountorConnection(models.Model):
                 lambda mapping: mapping.vat_percent_id and mapping.vat_status_id
             ).tax_id
             unmapped = (used - mapped).sorted(lambda tax: (tax.type_tax_use, tax.sequence, tax.id))
-            connection.setup_taxes_done = not unmapped
+            # With no tax in use nothing proves the mapping: done only once a sales tax (what
+            # the first invoice needs) is mapped.
+            sales_mapped = any(tax.type_tax_use == "sale" for tax in mapped)
+            connection.setup_taxes_done = not unmapped and (bool(used) or sales_mapped)
             connection.setup_unmapped_tax_ids = unmapped
-            if not used:
+            if not used and not sales_mapped:
                 status = _(
-                    "No posted invoice or bill of the last 12 months uses a tax: map the taxes "
-                    "you will use (Suggest Mappings)."
+                    "No posted invoice or bill of the last 12 months uses a tax, and no sales "
+                    "tax is mapped: map the taxes you will use (Suggest Mappings)."
+                )
+            elif not used:
+                status = _(
+                    "No posted invoice or bill of the last 12 months uses a tax; %(count)s "
+                    "taxes are mapped.",
+                    count=len(mapped),
                 )
             elif not unmapped:
                 status = _(
@@ -302,15 +318,11 @@ class ProcountorConnection(models.Model):
             *suggester._unmapped_uoms(self),
         ]
 
-    @api.depends(
-        "last_fetch_date",
-        "account_mapping_ids",
-        "analytic_plan_mapping_ids",
-        "analytic_mapping_ids",
-        "journal_mapping_ids.use_for_incoming_payments",
-        "fiscal_position_mapping_ids.vat_status_id",
-        "uom_mapping_ids",
-    )
+    # Not on the mapping lines: a non-stored compute is run again at each onchange of its
+    # dependencies, and this one reads every invoice line's account (Check Mappings'
+    # accounts in use). Editing a mapping line on the form leaves this step as it was until
+    # the connection is saved (the form then reads it again).
+    @api.depends("last_fetch_date")
     def _compute_setup_mappings(self):
         _ = self.env._
         for connection in self:

@@ -67,7 +67,7 @@ class ProcountorDifference(models.Model):
     partner_id = fields.Many2one("res.partner", ondelete="set null", readonly=True)
     procountor_id = fields.Char("Procountor ID", readonly=True)
     odoo_value = fields.Char("In Odoo", readonly=True)
-    procountor_value = fields.Char("In Procountor", readonly=True)
+    procountor_value = fields.Char("In Procountor (as Read)", readonly=True)
     # A document Procountor has only under a status (e.g. invalidated) shows that status in
     # words, not Procountor's raw code; other values (amounts, dates) as they are.
     procountor_value_label = fields.Char("In Procountor", compute="_compute_procountor_value_label")

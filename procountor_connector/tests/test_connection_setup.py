@@ -131,6 +131,51 @@ class TestConnectionSetup(ProcountorTestCommon):
         self.assertTrue(connection.setup_taxes_done)
         self.assertIn("All 2 taxes", connection.setup_taxes_status)
 
+    def test_no_tax_in_use_needs_a_sales_tax_mapped(self):
+        """With no tax used in 12 months, nothing mapped is not "done": a sales tax must be."""
+        self.fetch_settings()
+        connection = self._refresh()
+        self.assertFalse(connection.setup_unmapped_tax_ids)
+        self.assertFalse(connection.setup_taxes_done)
+        self.assertIn("no sales tax is mapped", connection.setup_taxes_status)
+        self._map_tax(self.company_data["default_tax_purchase"])
+        self.assertFalse(self._refresh().setup_taxes_done, "a purchase tax alone is not enough")
+        self._map_tax(self.company_data["default_tax_sale"])
+        connection = self._refresh()
+        self.assertTrue(connection.setup_taxes_done)
+        self.assertIn("2 taxes are mapped", connection.setup_taxes_status)
+
+    def test_taxes_in_use_only_posted_of_the_company(self):
+        """The per-tax query counts posted documents of the connection's company only."""
+        self.fetch_settings()
+        sale_tax = self.company_data["default_tax_sale"]
+        draft = self.init_invoice(
+            "out_invoice", partner=self.partner_a, amounts=[100.0], taxes=self.tax_sale_b
+        )
+        self.assertEqual(draft.state, "draft")
+        self._post_invoice(sale_tax)
+        self.assertEqual(self._refresh().setup_unmapped_tax_ids, sale_tax)
+
+    def test_mapping_step_not_recomputed_by_mapping_onchange(self):
+        """Editing the mapping lines on the form does not run the mapping step's scan again
+        (it reads every invoice line's account); it is read again once saved."""
+        self.fetch_settings()
+        connection = self._refresh()
+        suggester = type(self.env["procountor.mapping.suggester"])
+        calls = []
+        original = suggester._accounts_in_use
+
+        def counted(model, conn):
+            calls.append(conn.id)
+            return original(model, conn)
+
+        self.patch(suggester, "_accounts_in_use", counted)
+        record = connection.new(origin=connection)
+        record._update_cache({"setup_mappings_done": False, "setup_mappings_status": "x"})
+        record.modified(["account_mapping_ids", "uom_mapping_ids", "analytic_mapping_ids"])
+        self.assertEqual(record.setup_mappings_status, "x")
+        self.assertFalse(calls)
+
     def test_group_tax_in_use_needs_its_children(self):
         self.fetch_settings()
         group = self.tax_armageddon

@@ -94,26 +94,69 @@ class TestRegisterRefusals(ProcountorTestCommon):
         self.assertEqual(sorted(links), [4001, GERMAN, self.third_id])
         self._assert_german_created_without_vat(links)
         self.assertTrue(self.connection.partner_fetch_version)
-        self.assertEqual(self.connection.state, "error")
-        self.assertIn(BAD_VAT, self.connection.last_error)
-        self.assertIn("Deutsche Kunde GmbH", self.connection.last_error)
+        # A data problem of one record, not a broken connection: its own field.
+        self.assertNotEqual(self.connection.state, "error")
+        self.assertFalse(self.connection.last_error)
+        self.assertIn(BAD_VAT, self.connection.register_problems)
+        self.assertIn("Deutsche Kunde GmbH", self.connection.register_problems)
         # The products of the same run were fetched too.
         self.assertTrue(self.connection.product_link_ids)
 
-    def test_cron_problems_follow_an_error_of_the_same_run_and_are_capped(self):
+    def test_cron_problems_kept_apart_from_the_connection_state_and_capped(self):
         connection = self.connection
-        connection.sudo().write({"state": "error", "last_error": "Old error of last week"})
+        connection.sudo().write({"state": "connected", "last_error": False})
         problems = [f"Partner {n}: refused" for n in range(25)]
-        connection._procountor_store_register_problems(problems, "Old error of last week")
-        self.assertNotIn("Old error", connection.last_error, "an earlier run's error is replaced")
-        self.assertIn("Partner 19: refused", connection.last_error)
-        self.assertNotIn("Partner 20: refused", connection.last_error)
-        self.assertIn("5 more", connection.last_error)
-        # An error the same run stored (the product fetch failing) stays first.
-        connection.sudo().write({"last_error": "Products: HTTP 500"})
-        connection._procountor_store_register_problems(problems[:1], "Old error of last week")
-        self.assertTrue(connection.last_error.startswith("Products: HTTP 500"))
-        self.assertIn("Partner 0: refused", connection.last_error)
+        connection._procountor_store_register_problems(problems)
+        self.assertEqual(connection.state, "connected")
+        self.assertFalse(connection.last_error)
+        self.assertTrue(connection.setup_connection_done, "step 2 is not failed by data")
+        self.assertIn("Partner 19: refused", connection.register_problems)
+        self.assertNotIn("Partner 20: refused", connection.register_problems)
+        self.assertIn("5 more", connection.register_problems)
+        # The next run replaces the list; a run without problems clears it.
+        connection._procountor_store_register_problems(problems[:1])
+        self.assertNotIn("Partner 1: refused", connection.register_problems)
+        connection._procountor_store_register_problems([])
+        self.assertFalse(connection.register_problems)
+
+    def test_cron_clears_problems_when_all_applied(self):
+        self.connection.write({"register_cron_enabled": True})
+        self.connection.sudo().register_problems = "Partner X: refused"
+        self.sandbox.state.businessPartners.pop(GERMAN)
+        self.env["procountor.connection"]._cron_procountor_fetch_registers()
+        self.assertFalse(self.connection.register_problems)
+
+    def test_database_constraint_refusal_leaves_the_others(self):
+        """A database constraint (here res.partner's check_name, as a partner without a name
+        meets it) fails only its record, with Odoo's words for the constraint."""
+        Product = self.registry["product.product"]
+        original = Product.create
+        company_partner = self.env.company.partner_id
+
+        def create(records, vals_list):
+            many = vals_list if isinstance(vals_list, list) else [vals_list]
+            if any(vals.get("default_code") == "KONS" for vals in many):
+                records.env.cr.execute(
+                    "UPDATE res_partner SET name = NULL WHERE id = %s", [company_partner.id]
+                )
+            return original(records, vals_list)
+
+        self.patch(Product, "create", create)
+        action = self.connection.action_procountor_fetch_products()
+        wizard = self.env["procountor.register.fetch"].browse(action["res_id"])
+        codes = {line.code: line for line in wizard.line_ids}
+        with mute_logger(
+            "odoo.addons.procountor_connector.models.procountor_connection_register_refusals",
+            "odoo.sql_db",
+        ):
+            wizard.action_confirm()
+        links = self.env["procountor.product.link"].search(
+            [("connection_id", "=", self.connection.id)]
+        )
+        self.assertEqual(len(links), len(codes) - 1)
+        self.assertNotIn(codes["KONS"].procountor_id, links.mapped("procountor_id"))
+        self.assertIn("Contacts require a name", codes["KONS"].note)
+        self.assertTrue(company_partner.name, "the refused change was rolled back")
 
     def test_linked_partner_updated_without_the_refused_vat(self):
         """An update bringing a VAT number Odoo refuses writes the rest and keeps Odoo's."""

@@ -7,6 +7,7 @@ lists. The browser shows the same words (``scripts/screenshots.py --check``)."""
 from lxml import etree
 
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..status_labels import STATUS_LABELS
 from .test_payment_fetch import TOTAL, ProcountorPaymentCase
@@ -71,9 +72,16 @@ class TestStatusLabels(ProcountorPaymentCase):
             ("sent", "UNFINISHED"): ("In Procountor (unfinished)", "Unfinished"),
             ("sent", "NOT_SENT"): ("Approved, not sent", "Approved, not sent"),
             ("sent", "SENT"): ("Sent to customer", "Sent"),
-            ("sent", "PARTLY_PAID"): ("Partly paid", "Partly paid"),
-            ("sent", "PAID"): ("Paid", "Paid"),
-            ("sent", "MARKED_PAID"): ("Marked paid", "Marked paid"),
+            # Not booked in Odoo (this invoice is not paid there): said so.
+            ("sent", "PARTLY_PAID"): (
+                "Partly paid in Procountor, not booked in Odoo",
+                "Partly paid",
+            ),
+            ("sent", "PAID"): ("Paid in Procountor, not booked in Odoo", "Paid"),
+            ("sent", "MARKED_PAID"): (
+                "Marked paid in Procountor, not booked in Odoo",
+                "Marked paid",
+            ),
             ("sent", "PAYMENT_DENIED"): ("Payment denied", "Payment denied"),
             ("sent", "APPROVED"): ("Approved", "Approved"),
             ("sent", "RECEIVED"): ("In Procountor (received)", "Received"),
@@ -193,6 +201,135 @@ class TestStatusLabels(ProcountorPaymentCase):
                 if node.get("invisible") == "1" or node.get("column_invisible") == "1":
                     continue
                 self.assertEqual(node.get("widget"), "procountor_state_badge", xmlid)
-                # Created only (unfinished there) is not shown as done: not green.
-                self.assertIn("UNFINISHED", node.get("decoration-success") or "", xmlid)
-                self.assertIn("UNFINISHED", node.get("decoration-info") or "", xmlid)
+                # The colours come from the server's tone (status_labels.state_tone).
+                for tone in ("success", "info", "warning", "danger", "muted"):
+                    self.assertEqual(
+                        node.get(f"decoration-{tone}"),
+                        f"procountor_state_tone == '{tone}'",
+                        xmlid,
+                    )
+
+    # ------------------------------------------------------------------ paid, not booked
+
+    def test_paid_in_procountor_not_booked_in_odoo(self):
+        """Procountor saying paid never reads as a plain green "Paid" while Odoo has not
+        booked the payment (the status is stored before the payment is booked, and a flagged
+        payment is never booked)."""
+        move = self.make_invoice()
+        self.assertEqual(move.payment_state, "not_paid")
+        cases = {
+            "PAID": "Paid in Procountor, not booked in Odoo",
+            "MARKED_PAID": "Marked paid in Procountor, not booked in Odoo",
+            "PARTLY_PAID": "Partly paid in Procountor, not booked in Odoo",
+        }
+        for status, expected in cases.items():
+            with self.subTest(status=status):
+                label, _status = self._labels(move, "sent", status)
+                self.assertEqual(label, expected)
+                self.assertEqual(move.procountor_state_tone, "warning")
+
+    def test_overpayment_flagged_reads_not_booked(self):
+        """The reviewer's case: Procountor paid, the payment fetch flags the payment (larger
+        than what is open): the badge says so in a warning colour, next to Odoo's Not Paid."""
+        move = self.sent_invoice()
+        self.pay(move, TOTAL + 100.0)
+        self.fetch(move, entry="button")
+        self.assertTrue(move.procountor_payment_attention)
+        self.assertEqual(move.payment_state, "not_paid")
+        self.assertEqual(move.procountor_status, "PAID")
+        self.assertEqual(move.procountor_state_label, "Paid in Procountor, not booked in Odoo")
+        self.assertEqual(move.procountor_state_tone, "warning")
+
+    def test_paid_and_booked_reads_paid_in_green(self):
+        move = self.sent_invoice()
+        self.pay(move, TOTAL)
+        self.fetch(move, entry="button")
+        self.assertIn(move.payment_state, ("paid", "in_payment"))
+        self.assertEqual(move.procountor_state_label, "Paid")
+        self.assertEqual(move.procountor_state_tone, "success")
+        # Booked in Odoo, but the fetch flagged something about it since: not plain "Paid".
+        move.write({"procountor_payment_attention": True})
+        self.assertEqual(move.procountor_state_label, "Paid in Procountor, not booked in Odoo")
+
+    def test_vendor_bill_paid_in_procountor_not_booked(self):
+        """A vendor bill imported from Procountor (payments fetched only with the option on)
+        says the same of Procountor's purchase invoice status."""
+        bill = self.init_invoice("in_invoice", partner=self.partner_a, amounts=[100.0], post=True)
+        bill.write({"procountor_bill_status": "PAID"})
+        self.assertEqual(bill.payment_state, "not_paid")
+        self.assertEqual(
+            bill.procountor_bill_status_label, "Paid in Procountor, not booked in Odoo"
+        )
+        bill.write({"procountor_bill_status": "APPROVED"})
+        self.assertEqual(bill.procountor_bill_status_label, "Approved")
+
+    # ------------------------------------------------------------------ filters
+
+    def _filter_domain(self, name):
+        view = self.env.ref("account.view_account_invoice_filter")
+        arch = etree.fromstring(self.env["account.move"].get_view(view.id, "search")["arch"])
+        (node,) = arch.xpath(f"//filter[@name='{name}']")
+        return safe_eval(node.get("domain"))
+
+    def test_paid_and_partly_paid_filters_are_apart(self):
+        paid, partly, unbooked = self.make_invoice(), self.make_invoice(), self.make_invoice()
+        for move, status in ((paid, "PAID"), (partly, "PARTLY_PAID"), (unbooked, "PAID")):
+            move.write({"procountor_state": "sent", "procountor_status": status})
+        # Booked in Odoo as paid (what the payment fetch does), seen as Odoo's payment state.
+        paid.write({"payment_state": "paid"})
+        partly.write({"payment_state": "partial"})
+        moves = paid | partly | unbooked
+        Move = self.env["account.move"]
+
+        def found(name):
+            return Move.search(self._filter_domain(name) + [("id", "in", moves.ids)])
+
+        self.assertEqual(found("procountor_paid"), paid | unbooked)
+        self.assertEqual(found("procountor_partly_paid"), partly)
+        self.assertEqual(found("procountor_paid_not_booked"), unbooked)
+
+    # ------------------------------------------------------------------ colours and words
+
+    def test_badge_colours(self):
+        move = self.make_invoice()
+        cases = {
+            ("not_sent", False): "muted",
+            ("sending", False): "info",
+            ("error", False): "danger",
+            ("sent", "UNFINISHED"): "info",
+            ("sent", "EMPTY"): "info",
+            ("sent", "SENT"): "success",
+            ("sent", "APPROVED"): "success",
+            ("sent", "INVALIDATED"): "danger",
+            ("sent", "DELETED"): "danger",
+            ("sent", "PAYMENT_DENIED"): "danger",
+            ("invalidated", "INVALIDATED"): "danger",
+        }
+        for (state, status), tone in cases.items():
+            with self.subTest(state=state, status=status):
+                self._labels(move, state, status)
+                self.assertEqual(move.procountor_state_tone, tone)
+        self._labels(move, "sent", "SENT", outdated=True)
+        self.assertEqual(move.procountor_state_tone, "warning", "out of date: not plain green")
+
+    def test_deleted_empty_unsaved_in_words(self):
+        move = self.make_invoice()
+        for status, expected in (
+            ("DELETED", "Deleted in Procountor"),
+            ("EMPTY", "Empty in Procountor"),
+            ("UNSAVED", "Unsaved in Procountor"),
+        ):
+            with self.subTest(status=status):
+                self.assertEqual(self._labels(move, "sent", status)[0], expected)
+
+    def test_field_labels_are_distinct(self):
+        """No two fields of a model share a label (Odoo warns at every start, and the user
+        cannot tell them apart in filters and exports)."""
+        for model in ("account.move", "procountor.difference", "procountor.connection"):
+            by_label = {}
+            for name, field in self.env[model]._fields.items():
+                by_label.setdefault(field.string, []).append(name)
+            for label, names in by_label.items():
+                ours = [name for name in names if "procountor" in name or model != "account.move"]
+                if len(names) > 1 and ours:
+                    self.fail(f"{model}: {names} share the label {label!r}")
