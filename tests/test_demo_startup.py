@@ -71,6 +71,8 @@ def test_addon_manifest():
     assert manifest["license"] == "LGPL-3"
     assert set(manifest["depends"]) == {"procountor_connector", "l10n_fi"}
     assert manifest["installable"] is True and not manifest.get("auto_install")
+    # the demo talks to the sandbox with urllib: no Python package beyond Odoo's
+    assert not manifest.get("external_dependencies")
 
 
 # --- docker/odoo-start.sh outside the image ---------------------------------------------------
@@ -293,3 +295,10 @@ def test_compose_file_is_valid():
         check=True,
         timeout=60,
     )
+
+
+def test_compose_odoo_waits_for_a_healthy_sandbox():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert services["sandbox"]["healthcheck"]["test"]
+    assert services["odoo"]["depends_on"]["sandbox"] == {"condition": "service_healthy"}
+    assert services["odoo"]["depends_on"]["db"] == {"condition": "service_healthy"}
