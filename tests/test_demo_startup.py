@@ -8,7 +8,9 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -73,6 +75,98 @@ def test_addon_manifest():
     assert manifest["installable"] is True and not manifest.get("auto_install")
     # the demo talks to the sandbox with urllib: no Python package beyond Odoo's
     assert not manifest.get("external_dependencies")
+
+
+# --- the demo addon's install hook, with a stand-in for Odoo ------------------------------------
+class FakeUserError(Exception):
+    pass
+
+
+class FakeModel:
+    def __init__(self, count):
+        self.count = count
+
+    def with_context(self, **_context):
+        return self
+
+    def search_count(self, _domain, limit=None):
+        return self.count if limit is None else min(self.count, limit)
+
+
+class FakeEnv:
+    """What the hook reads of an Odoo environment: companies, moves, the admin's company."""
+
+    def __init__(self, companies=1, moves=0, chart=False):
+        self.models = {"res.company": FakeModel(companies), "account.move": FakeModel(moves)}
+        self.admin = types.SimpleNamespace(company_id=types.SimpleNamespace(chart_template=chart))
+
+    def __call__(self, **_options):
+        return self
+
+    def __getitem__(self, name):
+        return self.models[name]
+
+    def ref(self, xmlid):
+        assert xmlid == "base.user_admin"
+        return self.admin
+
+    def _(self, text, **params):
+        return text % params
+
+
+@pytest.fixture
+def hooks(monkeypatch):
+    """procountor_connector_demo.hooks over a stand-in ``odoo.exceptions``; ``built`` lists
+    the calls of ``demo.build``."""
+    odoo = types.ModuleType("odoo")
+    exceptions = types.ModuleType("odoo.exceptions")
+    exceptions.UserError = FakeUserError
+    odoo.exceptions = exceptions
+    monkeypatch.setitem(sys.modules, "odoo", odoo)
+    monkeypatch.setitem(sys.modules, "odoo.exceptions", exceptions)
+    spec = importlib.util.spec_from_file_location(
+        "fake_demo_addon",
+        ROOT / "procountor_connector_demo" / "__init__.py",
+        submodule_search_locations=[str(ROOT / "procountor_connector_demo")],
+    )
+    package = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "fake_demo_addon", package)
+    spec.loader.exec_module(package)
+    module = sys.modules["fake_demo_addon.hooks"]
+    module.built = []
+    monkeypatch.setattr(module.demo, "build", lambda *args: module.built.append(args))
+    monkeypatch.setenv("PROCOUNTOR_DEMO", "1")
+    yield module
+    for name in ("fake_demo_addon.hooks", "fake_demo_addon.demo"):
+        sys.modules.pop(name, None)
+
+
+def test_hook_builds_the_demo_on_a_new_database(hooks):
+    hooks.post_init_hook(FakeEnv())
+    assert len(hooks.built) == 1
+
+
+@pytest.mark.parametrize(
+    ("facts", "said"),
+    [
+        ({"companies": 2}, "2 companies"),
+        ({"moves": 3}, "journal entries"),
+        ({"chart": "generic_coa"}, "a chart of accounts (generic_coa)"),
+    ],
+)
+def test_hook_refuses_a_database_with_data(hooks, facts, said):
+    # even with PROCOUNTOR_DEMO=1: an existing database keeps its company as it is
+    with pytest.raises(FakeUserError) as refused:
+        hooks.post_init_hook(FakeEnv(**facts))
+    assert "installs only into a new database" in str(refused.value)
+    assert f"already has {said}." in str(refused.value)
+    assert hooks.built == []
+
+
+def test_not_fresh_reasons_lists_every_one():
+    facts = {"companies": 3, "moves": 1, "chart": "fi"}
+    assert addon_demo.not_fresh_reasons(facts) == ["companies", "moves", "chart"]
+    assert addon_demo.not_fresh_reasons({"companies": 1, "moves": 0, "chart": ""}) == []
 
 
 # --- docker/odoo-start.sh outside the image ---------------------------------------------------
