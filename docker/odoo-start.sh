@@ -71,33 +71,32 @@ drop_database() {
     psql_maintenance --set=name="${DB_NAME}" <<<"DROP DATABASE IF EXISTS :\"name\""
 }
 
-sandbox_answers() {
-    # any HTTP answer counts (the sandbox page is its root); python3 is in the image
-    python3 - "${SANDBOX_URL}" <<'PY'
+wait_for_sandbox() {
+    # Bounded: a sandbox that never answers leaves its error on the demo's connection. Any
+    # HTTP answer counts (the sandbox page is its root); python3 is in the image.
+    if ! python3 - "${SANDBOX_URL}" "${SANDBOX_WAIT}" <<'PY'; then
 import sys
+import time
 import urllib.error
 import urllib.request
 
-try:
-    urllib.request.urlopen(sys.argv[1].rstrip("/") + "/", timeout=5).close()
-except urllib.error.HTTPError:
-    pass
-except OSError:
-    sys.exit(1)
+url, seconds = sys.argv[1].rstrip("/") + "/", float(sys.argv[2])
+deadline = time.monotonic() + seconds
+while True:
+    try:
+        urllib.request.urlopen(url, timeout=5).close()
+        break
+    except urllib.error.HTTPError:
+        break
+    except OSError:
+        if time.monotonic() >= deadline:
+            sys.exit(1)
+        time.sleep(1)
 PY
-}
-
-wait_for_sandbox() {
-    # bounded: a sandbox that never answers leaves its error on the demo's connection
-    local deadline=$((SECONDS + SANDBOX_WAIT))
-    until sandbox_answers; do
-        if [[ $SECONDS -ge $deadline ]]; then
-            echo "odoo-start: the sandbox at ${SANDBOX_URL} did not answer in ${SANDBOX_WAIT} s;" \
-                "the demo is built without it (its connection shows the error)" >&2
-            return 1
-        fi
-        sleep 1
-    done
+        echo "odoo-start: the sandbox at ${SANDBOX_URL} did not answer in ${SANDBOX_WAIT} s;" \
+            "the demo is built without it (its connection shows the error)" >&2
+        return 1
+    fi
 }
 
 wait_for_postgres() {
