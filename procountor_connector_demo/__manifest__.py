@@ -10,7 +10,6 @@
     "author": "procountor_connector contributors",
     "license": "LGPL-3",
     "depends": ["procountor_connector", "l10n_fi"],
-    "external_dependencies": {"python": ["requests"]},
     "data": [],
     "post_init_hook": "post_init_hook",
     "installable": True,

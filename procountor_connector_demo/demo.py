@@ -60,6 +60,31 @@ def demo_allowed(environ):
     return environ.get(DEMO_ENV) == "1"
 
 
+def database_facts(env):
+    """What says whether the database is new: companies, journal entries, and the chart of
+    accounts of the admin's company (before the demo loads the Finnish one)."""
+    env = env(su=True)
+    return {
+        "companies": env["res.company"].with_context(active_test=False).search_count([]),
+        "moves": env["account.move"].search_count([], limit=1),
+        "chart": env.ref("base.user_admin").company_id.chart_template or "",
+    }
+
+
+def not_fresh_reasons(facts):
+    """Why ``facts`` (``database_facts``) are not those of a database just created for the
+    demo: ``[]`` when they are. A new database has one company, no journal entry, and no
+    chart yet (account, installed in the same run, loads one only after the hooks)."""
+    reasons = []
+    if facts["companies"] > 1:
+        reasons.append("companies")
+    if facts["moves"]:
+        reasons.append("moves")
+    if facts["chart"]:
+        reasons.append("chart")
+    return reasons
+
+
 def sandbox_settings(environ):
     """``(sandbox URL, seconds to wait for it)`` from the environment."""
     url = (environ.get(SANDBOX_URL_ENV) or DEFAULT_SANDBOX_URL).rstrip("/")

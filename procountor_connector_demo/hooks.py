@@ -22,5 +22,31 @@ def post_init_hook(env):
                 name=demo.DEMO_ENV,
             )
         )
+    # Even with the variable, only into a database created for the demo: the start-up script
+    # never runs the install on an existing one, and this keeps anything else from doing it.
+    facts = demo.database_facts(env)
+    reasons = demo.not_fresh_reasons(facts)
+    if reasons:
+        raise UserError(
+            env._(
+                "Procountor Connector Demo installs only into a new database created for it "
+                "(docker/odoo-start.sh creates one): it would rename this database's company, "
+                "load a chart of accounts and connect it to the local Procountor sandbox. This "
+                "database already has %(what)s. Start the demo on a new database instead.",
+                what=", ".join(not_fresh_words(env, facts, reasons)),
+            )
+        )
     url, wait = demo.sandbox_settings(os.environ)
     demo.build(env, url, wait)
+
+
+def not_fresh_words(env, facts, reasons):
+    """The reasons of ``demo.not_fresh_reasons`` in the user's language."""
+    words = []
+    if "companies" in reasons:
+        words.append(env._("%(count)s companies", count=facts["companies"]))
+    if "moves" in reasons:
+        words.append(env._("journal entries"))
+    if "chart" in reasons:
+        words.append(env._("a chart of accounts (%(chart)s)", chart=facts["chart"]))
+    return words

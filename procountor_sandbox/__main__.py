@@ -71,6 +71,8 @@ def server_options(args: argparse.Namespace) -> dict:
         "data_file": args.data,
         "seed": not args.no_seed,
         "demo": not (args.no_seed or args.empty),
+        # the demo's Odoo keeps the ids it was given: a restart must not hand them out again
+        "clock_ids": not (args.no_seed or args.empty),
     }
 
 

@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
@@ -29,7 +30,7 @@ from .httputil import error_response, json_response
 from .journal import Journal, mask_secrets
 from .oauth import issue_token
 from .seed import apply_seed, default_seed
-from .store import Store
+from .store import Store, clock_floor
 
 _logger = logging.getLogger(__name__)
 
@@ -52,6 +53,11 @@ class SandboxConfig:
     seed: bool = True
     # The demo registers of procountor_sandbox.demo on top of the seed (the CLI's default).
     demo: bool = False
+    # New ids of documents (and of partners and products the API creates) start from the
+    # time of the start or reset (store.clock_floor), so that a restarted sandbox never
+    # reuses an id of an earlier run (the CLI with its demo registers). Off for the
+    # in-process test server: its tests rely on the fixed counter starts.
+    clock_ids: bool = False
 
 
 class SandboxRequest(Request):
@@ -83,6 +89,8 @@ class SandboxApp:
                 apply_seed(self.store, default_seed())
                 if self.config.demo:
                     apply_seed(self.store, demo_seed())
+            if self.config.clock_ids:
+                self.store.start_counters_at(clock_floor(datetime.now(UTC)))
             self.store.save()
         self.faults.clear()
         self.journal.clear()

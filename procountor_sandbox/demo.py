@@ -8,7 +8,7 @@ the suppliers they name.
 Deterministic: fixed ids and content, seeded in the same order at every start, so that
 after a sandbox restart (its state lives in memory) the same registers exist again under
 the same ids and the links a demo Odoo keeps still point at the right records. The
-purchase invoices take the next invoice ids of a fresh store (1, 2): nothing else is
+purchase invoices take the first invoice ids of a fresh store (100001, 100002): nothing is
 seeded before them. Their dates are in January of the current year, the one year the
 sandbox's fiscal calendar (also relative to today) always has open.
 

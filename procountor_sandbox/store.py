@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 import threading
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from . import finnish
@@ -35,6 +35,29 @@ COUNTER_STARTS = {
     "fiscalYear": 1,
     "trackingPeriod": 1,
 }
+# Counters of what the API creates (documents, and partners and products a client adds).
+# A CLI sandbox (``clock_ids``) starts them at ``clock_floor(start time)`` so that a restart,
+# whose state is empty again, never hands out an id of an earlier run: a client such as
+# Odoo keeps the ids it was given. Seeded records keep the fixed ids they are seeded with.
+CLOCK_KINDS = (
+    "invoice",
+    "invoiceRow",
+    "ledgerReceipt",
+    "transaction",
+    "businessPartner",
+    "product",
+    "attachment",
+    "paymentEvent",
+)
+CLOCK_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+#: Ids per second of a run before the next start's floor: a run that created fewer than
+#: ``CLOCK_IDS_PER_SECOND x (seconds until the next start)`` ids of a kind shares none.
+CLOCK_IDS_PER_SECOND = 10
+#: Floors stay in [CLOCK_FLOOR_MIN, CLOCK_FLOOR_MIN + CLOCK_SPAN): above every fixed and
+#: default-counter id, and below Procountor's int32 ids (2 147 483 647) with room for
+#: 146 million ids per run. The floor wraps around after CLOCK_SPAN / 10 s (6.3 years).
+CLOCK_FLOOR_MIN = 1_000_000
+CLOCK_SPAN = 2_000_000_000
 TABLES = (
     "bankAccounts",
     "businessPartners",
@@ -47,6 +70,12 @@ TABLES = (
 LISTS = ("vatPercents", "vatStatuses", "ledgerAccounts", "dimensions", "fiscalYears")
 SETTINGS = ("company", "session", "vatSettings", "accountingDefaults")
 VERSION_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+def clock_floor(moment: datetime) -> int:
+    """First id of a clocked counter for a run started at ``moment`` (aware datetime)."""
+    seconds = int((moment - CLOCK_EPOCH).total_seconds())
+    return CLOCK_FLOOR_MIN + (seconds * CLOCK_IDS_PER_SECOND) % CLOCK_SPAN
 
 
 def format_version(moment: datetime) -> str:
@@ -86,6 +115,12 @@ class Store:
         """Keep the counter above an id given explicitly (seed data)."""
         with self.lock:
             self.counters[kind] = max(self.counters[kind], used + 1)
+
+    def start_counters_at(self, floor: int, kinds=CLOCK_KINDS) -> None:
+        """Raise the counters of ``kinds`` to ``floor`` (none goes down)."""
+        with self.lock:
+            for kind in kinds:
+                self.counters[kind] = max(self.counters[kind], floor)
 
     def new_version(self) -> str:
         """A version stamp that is strictly later than every earlier one."""

@@ -15,8 +15,8 @@ ARGS`` -> ``odoo-bin -c <conf> --db_host ...``). Prints the two URLs; Ctrl-C sto
 Odoo is looked for as scripts/test does: ``ODOO_BIN`` + ``ODOO_PYTHON``, else
 ``${ODOO_HOME:-/opt/odoo18}/odoo-bin`` with its ``venv/bin/python``, else ``odoo`` on PATH;
 PostgreSQL from ``ODOO_DB_HOST`` (127.0.0.1), ``ODOO_DB_PORT`` (5432), ``ODOO_DB_USER``
-(postgres), ``ODOO_DB_PASSWORD`` (empty). Work files (configuration, Odoo data, the
-first-start marker) go to ``.ci/work/demo``.
+(postgres), ``ODOO_DB_PASSWORD`` (empty). Work files (configuration, Odoo data) go to
+``.ci/work/demo``.
 
 ``--check`` is the start-up check of scripts/test (non-interactive): a first start on a fresh
 database, checks on it (connection connected, no unmapped tax, linked customers and products,
@@ -159,7 +159,6 @@ def start_env(odoo_bin, odoo_python, conf, db, sandbox_url):
     return {
         **os.environ,
         "ODOO_IMAGE_ENTRYPOINT": str(ENTRYPOINT),
-        "ODOO_DATA_DIR": str(WORK),
         "PROCOUNTOR_DB": db,
         "PROCOUNTOR_SANDBOX_URL": sandbox_url,
         "HOST": settings["host"],
@@ -308,7 +307,6 @@ def drop_database(db):
         check=False,
     )
     shutil.rmtree(WORK / "odoo-data" / "filestore" / db, ignore_errors=True)
-    (WORK / f".{db}-initialised").unlink(missing_ok=True)
 
 
 BRIEF_KEYS = (

@@ -6,7 +6,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import socket
 import subprocess
+import sys
+import time
+import types
 from pathlib import Path
 
 import pytest
@@ -69,32 +73,157 @@ def test_addon_manifest():
     assert manifest["license"] == "LGPL-3"
     assert set(manifest["depends"]) == {"procountor_connector", "l10n_fi"}
     assert manifest["installable"] is True and not manifest.get("auto_install")
+    # the demo talks to the sandbox with urllib: no Python package beyond Odoo's
+    assert not manifest.get("external_dependencies")
+
+
+# --- the demo addon's install hook, with a stand-in for Odoo ------------------------------------
+class FakeUserError(Exception):
+    pass
+
+
+class FakeModel:
+    def __init__(self, count):
+        self.count = count
+
+    def with_context(self, **_context):
+        return self
+
+    def search_count(self, _domain, limit=None):
+        return self.count if limit is None else min(self.count, limit)
+
+
+class FakeEnv:
+    """What the hook reads of an Odoo environment: companies, moves, the admin's company."""
+
+    def __init__(self, companies=1, moves=0, chart=False):
+        self.models = {"res.company": FakeModel(companies), "account.move": FakeModel(moves)}
+        self.admin = types.SimpleNamespace(company_id=types.SimpleNamespace(chart_template=chart))
+
+    def __call__(self, **_options):
+        return self
+
+    def __getitem__(self, name):
+        return self.models[name]
+
+    def ref(self, xmlid):
+        assert xmlid == "base.user_admin"
+        return self.admin
+
+    def _(self, text, **params):
+        return text % params
+
+
+@pytest.fixture
+def hooks(monkeypatch):
+    """procountor_connector_demo.hooks over a stand-in ``odoo.exceptions``; ``built`` lists
+    the calls of ``demo.build``."""
+    odoo = types.ModuleType("odoo")
+    exceptions = types.ModuleType("odoo.exceptions")
+    exceptions.UserError = FakeUserError
+    odoo.exceptions = exceptions
+    monkeypatch.setitem(sys.modules, "odoo", odoo)
+    monkeypatch.setitem(sys.modules, "odoo.exceptions", exceptions)
+    spec = importlib.util.spec_from_file_location(
+        "fake_demo_addon",
+        ROOT / "procountor_connector_demo" / "__init__.py",
+        submodule_search_locations=[str(ROOT / "procountor_connector_demo")],
+    )
+    package = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "fake_demo_addon", package)
+    spec.loader.exec_module(package)
+    module = sys.modules["fake_demo_addon.hooks"]
+    module.built = []
+    monkeypatch.setattr(module.demo, "build", lambda *args: module.built.append(args))
+    monkeypatch.setenv("PROCOUNTOR_DEMO", "1")
+    yield module
+    for name in ("fake_demo_addon.hooks", "fake_demo_addon.demo"):
+        sys.modules.pop(name, None)
+
+
+def test_hook_builds_the_demo_on_a_new_database(hooks):
+    hooks.post_init_hook(FakeEnv())
+    assert len(hooks.built) == 1
+
+
+@pytest.mark.parametrize(
+    ("facts", "said"),
+    [
+        ({"companies": 2}, "2 companies"),
+        ({"moves": 3}, "journal entries"),
+        ({"chart": "generic_coa"}, "a chart of accounts (generic_coa)"),
+    ],
+)
+def test_hook_refuses_a_database_with_data(hooks, facts, said):
+    # even with PROCOUNTOR_DEMO=1: an existing database keeps its company as it is
+    with pytest.raises(FakeUserError) as refused:
+        hooks.post_init_hook(FakeEnv(**facts))
+    assert "installs only into a new database" in str(refused.value)
+    assert f"already has {said}." in str(refused.value)
+    assert hooks.built == []
+
+
+def test_not_fresh_reasons_lists_every_one():
+    facts = {"companies": 3, "moves": 1, "chart": "fi"}
+    assert addon_demo.not_fresh_reasons(facts) == ["companies", "moves", "chart"]
+    assert addon_demo.not_fresh_reasons({"companies": 1, "moves": 0, "chart": ""}) == []
 
 
 # --- docker/odoo-start.sh outside the image ---------------------------------------------------
+# A fake psql answers from files in tmp: db-exists (the database is there), db-odoo (it has
+# Odoo's tables), db-demo (procountor_connector_demo is installed); it records what it was
+# asked in tmp/sql. The fake image entrypoint records its calls in tmp/calls; an --init
+# creates the database with the demo unless tmp/init-fails is there.
+FAKE_PSQL = """#!/bin/bash
+sql="$(cat)"
+echo "$sql" >> "{tmp}/sql"
+case "$sql" in
+    *"DROP DATABASE"*) rm -f "{tmp}/db-exists" "{tmp}/db-odoo" "{tmp}/db-demo" ;;
+    *pg_database*) [ -e "{tmp}/db-exists" ] && echo 1 ;;
+    *to_regclass*) [ -e "{tmp}/db-odoo" ] && echo t || echo f ;;
+    *ir_module_module*) [ -e "{tmp}/db-demo" ] && echo 1 ;;
+esac
+exit 0
+"""
+FAKE_ENTRYPOINT = """#!/bin/bash
+echo "$* DEMO=${{PROCOUNTOR_DEMO:-}} URL=${{PROCOUNTOR_SANDBOX_URL:-}} \
+WAIT=${{PROCOUNTOR_SANDBOX_WAIT:-}}" >> "{tmp}/calls"
+case "$*" in
+    *--init=*)
+        touch "{tmp}/db-exists" "{tmp}/db-odoo"
+        [ -e "{tmp}/init-fails" ] && exit 1
+        touch "{tmp}/db-demo" ;;
+esac
+exit 0
+"""
+
+
 @pytest.fixture
 def start_bin(tmp_path):
-    """A PATH with a fake psql (the database exists once tmp/db-exists is there) and a fake
-    image entrypoint recording its calls."""
+    """A PATH with the fake psql and the fake image entrypoint."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    psql = bin_dir / "psql"
-    psql.write_text(
-        f'#!/bin/bash\ncat >/dev/null\n[ -e "{tmp_path}/db-exists" ] && echo 1\nexit 0\n'
-    )
-    entry = bin_dir / "entrypoint"
-    record = 'echo "$* DEMO=${PROCOUNTOR_DEMO:-} URL=${PROCOUNTOR_SANDBOX_URL:-}"'
-    entry.write_text(f'#!/bin/bash\n{record} >> "{tmp_path}/calls"\ntouch "{tmp_path}/db-exists"\n')
-    for script in (psql, entry):
+    for name, text in (("psql", FAKE_PSQL), ("entrypoint", FAKE_ENTRYPOINT)):
+        script = bin_dir / name
+        script.write_text(text.format(tmp=tmp_path))
         script.chmod(0o755)
     return tmp_path
 
 
-def run_start(tmp_path, **extra):
+@pytest.fixture
+def sandbox_url():
+    """A URL that answers (the sandbox page of an in-thread sandbox)."""
+    from procountor_sandbox.server import start_in_thread
+
+    handle = start_in_thread()
+    yield handle.url
+    handle.stop()
+
+
+def run_start(tmp_path, check=True, **extra):
     env = {
         "PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin",
         "ODOO_IMAGE_ENTRYPOINT": str(tmp_path / "bin" / "entrypoint"),
-        "ODOO_DATA_DIR": str(tmp_path),
         "PROCOUNTOR_DB": "demo",
         **extra,
     }
@@ -104,32 +233,95 @@ def run_start(tmp_path, **extra):
         capture_output=True,
         text=True,
         timeout=60,
-        check=True,
+        check=check,
     )
 
 
-@pytest.mark.skipif(not shutil.which("bash"), reason="bash not found")
-def test_odoo_start_installs_the_demo_once(start_bin):
-    run_start(start_bin, PROCOUNTOR_SANDBOX_URL="http://127.0.0.1:9999")
-    first = (start_bin / "calls").read_text().splitlines()
+def calls(tmp_path):
+    path = tmp_path / "calls"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+needs_bash = pytest.mark.skipif(not shutil.which("bash"), reason="bash not found")
+
+
+@needs_bash
+def test_odoo_start_installs_the_demo_on_a_fresh_database_only(start_bin, sandbox_url):
+    run_start(start_bin, PROCOUNTOR_SANDBOX_URL=sandbox_url)
+    first = calls(start_bin)
     assert first[0].startswith(
         "odoo --database=demo --init=procountor_connector,l10n_fi,procountor_connector_demo "
     )
-    assert first[0].endswith("DEMO=1 URL=http://127.0.0.1:9999")
+    assert first[0].endswith(f"DEMO=1 URL={sandbox_url} WAIT=120")
     # the server itself runs without the demo variable
     assert first[1].startswith("odoo --database=demo --db-filter=^demo$ --http-port=8069 DEMO= ")
-    assert (start_bin / ".demo-initialised").exists()
-    second = run_start(start_bin)
-    calls = (start_bin / "calls").read_text().splitlines()
-    assert len(calls) == 3 and "--init" not in calls[2]
+    second = run_start(start_bin, PROCOUNTOR_SANDBOX_URL=sandbox_url)
+    after = calls(start_bin)
+    assert len(after) == 3 and "--init" not in after[2]
     assert "is initialised" in second.stdout
 
 
-@pytest.mark.skipif(not shutil.which("bash"), reason="bash not found")
+@needs_bash
+def test_odoo_start_keeps_a_demo_database_without_any_marker(start_bin):
+    # the database says the demo is there: nothing else is asked (no marker file, no --init)
+    for name in ("db-exists", "db-odoo", "db-demo"):
+        (start_bin / name).touch()
+    result = run_start(start_bin)
+    assert [line.split(" DEMO=")[0] for line in calls(start_bin)] == [
+        "odoo --database=demo --db-filter=^demo$ --http-port=8069"
+    ]
+    assert "is initialised" in result.stdout
+
+
+@needs_bash
+@pytest.mark.parametrize("odoo_tables", [True, False])
+def test_odoo_start_serves_another_database_as_it_is(start_bin, odoo_tables):
+    # an existing database without the demo (a real one, say) never gets it installed
+    (start_bin / "db-exists").touch()
+    if odoo_tables:
+        (start_bin / "db-odoo").touch()
+    result = run_start(start_bin)
+    assert [line.split(" DEMO=")[0] for line in calls(start_bin)] == [
+        "odoo --database=demo --db-filter=^demo$ --http-port=8069"
+    ]
+    assert "exists without procountor_connector_demo: serving it as it is" in result.stdout
+    assert "DROP" not in (start_bin / "sql").read_text()
+
+
+@needs_bash
+def test_odoo_start_drops_the_database_of_a_failed_install(start_bin, sandbox_url):
+    (start_bin / "init-fails").touch()
+    result = run_start(start_bin, check=False, PROCOUNTOR_SANDBOX_URL=sandbox_url)
+    assert result.returncode != 0
+    assert len(calls(start_bin)) == 1  # the install, no server
+    assert "dropping database demo" in result.stderr
+    assert not (start_bin / "db-exists").exists()
+    # the next start is a first start again
+    (start_bin / "init-fails").unlink()
+    run_start(start_bin, PROCOUNTOR_SANDBOX_URL=sandbox_url)
+    assert "--init=" in calls(start_bin)[1]
+
+
+@needs_bash
+def test_odoo_start_waits_for_the_sandbox_a_bounded_time(start_bin):
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    began = time.monotonic()
+    result = run_start(
+        start_bin, PROCOUNTOR_SANDBOX_URL=f"http://127.0.0.1:{port}", PROCOUNTOR_SANDBOX_WAIT="2"
+    )
+    assert time.monotonic() - began >= 2
+    assert "did not answer in 2 s" in result.stderr
+    # the install goes on, and the demo's hook does not wait a second time
+    assert calls(start_bin)[0].endswith("WAIT=0")
+
+
+@needs_bash
 def test_odoo_start_default_sandbox_url(start_bin):
-    run_start(start_bin)
-    first = (start_bin / "calls").read_text().splitlines()[0]
-    assert first.endswith("URL=http://127.0.0.1:8899")
+    run_start(start_bin, PROCOUNTOR_SANDBOX_WAIT="0")
+    first = calls(start_bin)[0]
+    assert "URL=http://127.0.0.1:8899 " in first
 
 
 def test_demo_entrypoint_maps_odoo_to_odoo_bin(tmp_path):
@@ -300,3 +492,10 @@ def test_readme_quick_start_says_what_the_walk_sees():
     assert f"under Odoo's number, status *{loop.SANDBOX_SENT}*" in steps
     assert "Press **Pay in full**" in steps
     assert f"ribbon and *{loop.BADGE_PAID}*" in steps
+
+
+def test_compose_odoo_waits_for_a_healthy_sandbox():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert services["sandbox"]["healthcheck"]["test"]
+    assert services["odoo"]["depends_on"]["sandbox"] == {"condition": "service_healthy"}
+    assert services["odoo"]["depends_on"]["db"] == {"condition": "service_healthy"}

@@ -93,6 +93,8 @@ def test_test_server_has_no_demo_registers_by_default():
 def test_cli_flags(argv, seed, demo):
     options = server_options(parse_args(argv))
     assert (options["seed"], options["demo"]) == (seed, demo)
+    # the demo sandbox's new ids follow the clock, as its Odoo keeps them across restarts
+    assert options["clock_ids"] is demo
 
 
 def test_demo_seed_is_a_fresh_copy():
@@ -119,3 +121,80 @@ def test_cli_serves_the_demo_purchase_invoices_over_the_api():
         process.terminate()
         process.wait(10)
         process.stdout.close()
+
+
+# --- ids of a CLI sandbox across restarts -------------------------------------------------------
+class FrozenClock:
+    """Stands in for ``datetime`` in procountor_sandbox.app: ``now()`` is ``moment``."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def now(self, tz=None):
+        return self.moment
+
+
+def start_cli_like(monkeypatch, moment):
+    """An in-thread sandbox with the CLI's options, started at ``moment``."""
+    import procountor_sandbox.app as app_module
+    from procountor_sandbox.server import start_in_thread
+
+    monkeypatch.setattr(app_module, "datetime", FrozenClock(moment), raising=False)
+    return start_in_thread(**server_options(parse_args([])))
+
+
+def created_invoice_ids(handle, count):
+    from procountor_sandbox.testing import pin_calendar, sales_invoice
+
+    pin_calendar(handle.url)
+    api = SandboxApi(handle.url)
+    return [api.ok("POST", "/invoices", json=sales_invoice())["id"] for _ in range(count)]
+
+
+def test_cli_restart_never_reuses_document_ids(monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    started = datetime(2026, 12, 6, 14, 0, tzinfo=UTC)
+    runs = []
+    for moment in (started, started + timedelta(seconds=1)):
+        handle = start_cli_like(monkeypatch, moment)
+        try:
+            store = handle.state
+            registers = (set(store.businessPartners), set(store.products))
+            purchases = sorted(store.invoices)
+            invoices = created_invoice_ids(handle, 5)
+            receipts = {store.invoices[i]["ledgerReceiptId"] for i in invoices}
+        finally:
+            handle.stop()
+        runs.append((registers, purchases, invoices, receipts))
+    (registers_1, purchases_1, invoices_1, receipts_1) = runs[0]
+    (registers_2, purchases_2, invoices_2, receipts_2) = runs[1]
+    # seeded records keep their fixed ids
+    assert registers_1 == registers_2
+    assert DEMO_PARTNER_IDS <= registers_1[0] and DEMO_PRODUCT_IDS <= registers_1[1]
+    assert purchases_1 == purchases_2 and len(purchases_1) == 2
+    # what the API created is new in each run, inside Procountor's int32 ids
+    assert not set(invoices_1) & set(invoices_2), (invoices_1, invoices_2)
+    assert not receipts_1 & receipts_2
+    assert not set(purchases_1) & set(invoices_1 + invoices_2)
+    assert all(1_000_000 <= i < 2**31 for i in invoices_1 + invoices_2)
+
+
+def test_clock_floor_stays_in_int32_and_grows_with_time():
+    from datetime import UTC, datetime, timedelta
+
+    from procountor_sandbox.store import CLOCK_IDS_PER_SECOND, clock_floor
+
+    moment = datetime(2026, 12, 6, 14, 0, tzinfo=UTC)
+    step = clock_floor(moment + timedelta(seconds=1)) - clock_floor(moment)
+    assert step == CLOCK_IDS_PER_SECOND
+    for years in range(0, 80):
+        floor = clock_floor(moment + timedelta(days=365 * years))
+        assert 1_000_000 <= floor and floor + 100_000_000 < 2**31
+
+
+def test_test_server_keeps_fixed_counter_starts():
+    app = SandboxApp(demo=True)
+    # the demo's two purchase invoices took the first invoice ids
+    assert sorted(app.store.invoices) == [100001, 100002]
+    assert app.store.next_id("invoice") == 100003
