@@ -51,8 +51,15 @@ DEMO_INVOICES = (
     (4102, ((5102, 2),)),
     (4103, ((5101, 3), (5102, 1))),
 )
+# Credits one of the first invoice's lines: a reversal of it, sent with its number.
 DEMO_REFUND = (4101, ((5103, 1),))
 CRON_MINUTES = 5
+# Procountor's demo customers pay in 14 days (paymentTermDays); Odoo has no such term.
+PAYMENT_TERM_DAYS = 14
+#: Finnish is loaded for the Finnish names of the l10n_fi chart (what Procountor shows, so
+#: that Suggest Mappings can tell the same account by its name); the UI stays English.
+DEMO_LANG = "fi_FI"
+DEMO_TZ = "Europe/Helsinki"
 
 
 def demo_allowed(environ):
@@ -191,28 +198,59 @@ def linked(env, connection, kind, procountor_ids):
     return {link.procountor_id: link[f"{kind}_id"] for link in links}
 
 
+def demo_payment_term(env, days=PAYMENT_TERM_DAYS):
+    """The payment term of ``days`` days net (found, else created)."""
+    Term = env["account.payment.term"]
+    for term in Term.search([]):
+        line = term.line_ids
+        if len(line) == 1 and line.value == "percent" and line.value_amount == 100:
+            if line.delay_type == "days_after" and line.nb_days == days and not term.early_discount:
+                return term
+    return Term.create(
+        {
+            "name": env._("%(days)s Days", days=days),
+            "line_ids": [
+                (0, 0, {"value": "percent", "value_amount": 100, "nb_days": days}),
+            ],
+        }
+    )
+
+
 def create_demo_invoices(env, connection, journal):
     """Posted invoices and a credit note of the linked demo customers and products, not
-    sent: the user presses Send."""
+    sent: the user presses Send. The credit note reverses the first invoice (Odoo's
+    reversed_entry_id), so it goes to Procountor with the credited invoice's number."""
     partners = linked(env, connection, "partner", DEMO_CUSTOMER_IDS)
     products = linked(env, connection, "product", DEMO_PRODUCT_IDS)
     if len(partners) < len(DEMO_CUSTOMER_IDS) or len(products) < len(DEMO_PRODUCT_IDS):
         _logger.warning("Procountor demo: the sandbox lacks its demo registers (--empty?)")
         return env["account.move"]
-    vals_list = [
-        invoice_vals(journal, "out_invoice", partners[customer], products, lines)
-        for customer, lines in DEMO_INVOICES
-    ]
-    vals_list.append(
-        invoice_vals(journal, "out_refund", partners[DEMO_REFUND[0]], products, DEMO_REFUND[1])
+    term = demo_payment_term(env)
+    for partner in partners.values():
+        partner.property_payment_term_id = term
+    invoices = env["account.move"].create(
+        [
+            invoice_vals(journal, "out_invoice", partners[customer], products, lines, term)
+            for customer, lines in DEMO_INVOICES
+        ]
     )
-    moves = env["account.move"].create(vals_list)
-    moves.action_post()
-    return moves
+    invoices.action_post()
+    credited = invoices[0]
+    refund = env["account.move"].create(
+        {
+            **invoice_vals(
+                journal, "out_refund", partners[DEMO_REFUND[0]], products, DEMO_REFUND[1], term
+            ),
+            "reversed_entry_id": credited.id,
+            "ref": env._("Reversal of: %(invoice)s", invoice=credited.name),
+        }
+    )
+    refund.action_post()
+    return invoices | refund
 
 
-def invoice_vals(journal, move_type, partner, products, lines):
-    return {
+def invoice_vals(journal, move_type, partner, products, lines, term=None):
+    vals = {
         "move_type": move_type,
         "partner_id": partner.id,
         "journal_id": journal.id,
@@ -221,6 +259,21 @@ def invoice_vals(journal, move_type, partner, products, lines):
             for product, quantity in lines
         ],
     }
+    if term:
+        vals["invoice_payment_term_id"] = term.id
+    return vals
+
+
+def setup_language(env, company):
+    """Finnish loaded (translations of the installed modules and the l10n_fi chart's names)
+    and the admin in Helsinki time; the admin's UI language is left as it is."""
+    lang = env["res.lang"]._activate_lang(DEMO_LANG)
+    if lang:
+        env["base.language.install"].create({"lang_ids": [(6, 0, lang.ids)]}).lang_install()
+        # During an install (the demo's hook) account puts off the chart's translations
+        # until the registry is ready: too late for Suggest Mappings, which reads them.
+        env["account.chart.template"]._load_translations(langs=[DEMO_LANG], companies=company)
+    env.ref("base.user_admin").tz = DEMO_TZ
 
 
 def setup_crons(env, connection):
@@ -252,6 +305,7 @@ def setup_crons(env, connection):
 def build(env, sandbox_url, wait_seconds=DEFAULT_WAIT_SECONDS):
     """The whole demo; a sandbox that does not answer leaves its error on the connection."""
     company = setup_demo_company(env)
+    setup_language(env, company)
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     company = company.with_env(env)
     journal = env["account.journal"].search(

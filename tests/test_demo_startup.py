@@ -54,6 +54,21 @@ def test_addon_invoices_use_the_sandbox_demo_registers():
     assert len(addon_demo.DEMO_INVOICES) >= 3
 
 
+def test_addon_credit_note_reverses_the_first_invoice_within_it():
+    customer, credited = addon_demo.DEMO_REFUND
+    first_customer, first_lines = addon_demo.DEMO_INVOICES[0]
+    assert customer == first_customer
+    invoiced = dict(first_lines)
+    for product, quantity in credited:
+        assert 0 < quantity <= invoiced[product]
+
+
+def test_addon_payment_term_is_the_sandbox_customers():
+    for row in sandbox_demo.CUSTOMERS:
+        days = sandbox_demo.demo_customer(row)["paymentInfo"]["paymentTermDays"]
+        assert int(days) == addon_demo.PAYMENT_TERM_DAYS
+
+
 @pytest.mark.parametrize(
     ("environ", "allowed"),
     [({}, False), ({"PROCOUNTOR_DEMO": "0"}, False), ({"PROCOUNTOR_DEMO": "1"}, True)],

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+from stdnum import iban
 from stdnum.fi import ytunnus
 
 from procountor_sandbox.__main__ import parse_args, server_options
 from procountor_sandbox.app import SandboxApp
-from procountor_sandbox.demo import CUSTOMERS, PRODUCTS, SUPPLIERS, demo_seed
+from procountor_sandbox.demo import CUSTOMERS, PRODUCTS, SUPPLIERS, demo_seed, demo_supplier
 from procountor_sandbox.server import create_server
 from procountor_sandbox.testing import SandboxApi
 
@@ -198,3 +200,46 @@ def test_test_server_keeps_fixed_counter_starts():
     # the demo's two purchase invoices took the first invoice ids
     assert sorted(app.store.invoices) == [100001, 100002]
     assert app.store.next_id("invoice") == 100003
+
+
+def test_demo_products_carry_the_general_vat_rate():
+    # Odoo's l10n_fi gives a fetched product the company's 25.5 % sale tax and has no 13.5 %
+    # one: a demo product at another rate would be invoiced at a VAT Procountor's lacks.
+    assert {row[-1] for row in PRODUCTS} == {25.5}
+
+
+def test_demo_suppliers_have_distinct_valid_ibans():
+    ibans = [demo_supplier(row)["paymentInfo"]["bankAccount"] for row in SUPPLIERS]
+    assert len(set(ibans)) == len(SUPPLIERS)
+    for number in ibans:
+        assert iban.is_valid(number), number
+    for invoice in demo_seed()["purchaseInvoices"]:
+        supplier = next(row for row in SUPPLIERS if row[0] == invoice["invoice"]["partnerId"])
+        bank = invoice["invoice"]["paymentInfo"]["bankAccount"]["accountNumber"]
+        assert bank == demo_supplier(supplier)["paymentInfo"]["bankAccount"]
+
+
+def test_demo_bills_book_to_accounts_that_mean_what_they_buy():
+    store = demo_app().store
+    names = {a["ledgerAccountCode"]: a["name"] for a in store.ledgerAccounts}
+    booked = {}
+    for invoice in store.invoices.values():
+        receipt = store.ledgerReceipts[invoice["ledgerReceiptId"]]
+        entries = [t for t in receipt["transactions"] if t["transactionType"] == "ENTRY"]
+        for row, entry in zip(invoice["invoiceRows"], entries, strict=True):
+            booked[row["product"]] = names[entry["account"]]
+    assert booked == {
+        "Kopiopaperi A4": "Toimistotarvikkeet",
+        "Mapit": "Toimistotarvikkeet",
+        "Toimiston siivous": "Siivous ja puhtaanapito",
+    }
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 6), date(2027, 1, 1), date(2026, 2, 28)])
+def test_demo_bills_are_dated_this_month_and_not_yet_due(today):
+    for spec in demo_seed(today)["purchaseInvoices"]:
+        invoice = spec["invoice"]
+        bill_date = date.fromisoformat(invoice["date"])
+        due = date.fromisoformat(invoice["paymentInfo"]["dueDate"])
+        assert (bill_date.year, bill_date.month) == (today.year, today.month)
+        assert bill_date <= today < due

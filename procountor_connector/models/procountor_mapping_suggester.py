@@ -1,7 +1,7 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, models
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 from ..const import SALES_VAT_STATUS_CODES, UOM_NAME_TO_UNIT, UOM_XMLID_TO_UNIT, VAT_KIND_FALLBACKS
 from ..utils import (
@@ -13,6 +13,36 @@ from ..utils import (
 )
 
 INVOICE_MOVE_TYPES = ("out_invoice", "out_refund", "in_invoice", "in_refund")
+# Procountor's chart of accounts (GET /coa) gives a code, a name and whether it is active,
+# not the kind of account: the Finnish standard chart's code ranges tell it. 1xxx assets,
+# 2xxx liabilities and equity, 3xxx income, 4xxx-8xxx expenses, 9xxx financial items,
+# appropriations and taxes (income or expense). The kinds are Odoo's account_type prefixes.
+FINNISH_CODE_KINDS = {
+    "1": ("asset",),
+    "2": ("liability", "equity"),
+    "3": ("income",),
+    "4": ("expense",),
+    "5": ("expense",),
+    "6": ("expense",),
+    "7": ("expense",),
+    "8": ("expense",),
+    "9": ("income", "expense"),
+}
+
+
+def account_kind(account_type):
+    """The kind of an Odoo ``account_type``: asset, liability, equity, income, expense, off."""
+    return (account_type or "").split("_", 1)[0]
+
+
+def same_kind(code, account_type):
+    """True when Procountor's ledger account ``code`` and an Odoo ``account_type`` agree."""
+    kinds = FINNISH_CODE_KINDS.get((code or "").strip()[:1], ())
+    return account_kind(account_type) in kinds
+
+
+def normalized_name(name):
+    return " ".join((name or "").split()).casefold()
 
 
 class ProcountorMappingSuggester(models.AbstractModel):
@@ -180,18 +210,46 @@ class ProcountorMappingSuggester(models.AbstractModel):
     # ------------------------------------------------------------------ accounts and analytics
 
     @api.model
+    def _account_names(self, accounts):
+        """``{account id: {normalized name in every language stored}}``: l10n_fi keeps the
+        Finnish names of its chart as translations (stored once Finnish is installed), while
+        Procountor shows the company's own names."""
+        if not accounts:
+            return {}
+        accounts.flush_recordset(["name"])
+        self.env.cr.execute(
+            SQL("SELECT id, name FROM account_account WHERE id IN %s", tuple(accounts.ids))
+        )
+        return {
+            account_id: {normalized_name(value) for value in (names or {}).values()}
+            for account_id, names in self.env.cr.fetchall()
+        }
+
+    @api.model
     def _suggest_accounts(self, connection):
+        """Map an account to Procountor's ledger account of the same code only when both are
+        the same account: the same kind and the same name. Two charts can use one code for
+        different things (6800 is depreciation in l10n_fi, premises in many Procountor
+        charts); those stay for the user, listed by Check Mappings."""
         ledger_by_code = {ledger.code: ledger for ledger in connection.ledger_account_ids}
         mapped = connection.account_mapping_ids.account_id
-        vals_list = [
-            {
-                "connection_id": connection.id,
-                "account_id": account.id,
-                "ledger_account_id": ledger_by_code[account.code].id,
-            }
-            for account in self._company_records("account.account", connection)
-            if account not in mapped and account.code in ledger_by_code
-        ]
+        candidates = self._company_records("account.account", connection).filtered(
+            lambda account: account not in mapped and account.code in ledger_by_code
+        )
+        names = self._account_names(candidates)
+        vals_list = []
+        for account in candidates:
+            ledger = ledger_by_code[account.code]
+            if same_kind(ledger.code, account.account_type) and (
+                normalized_name(ledger.name) in names[account.id]
+            ):
+                vals_list.append(
+                    {
+                        "connection_id": connection.id,
+                        "account_id": account.id,
+                        "ledger_account_id": ledger.id,
+                    }
+                )
         self.env["procountor.account.mapping"].create(vals_list)
         return len(vals_list)
 
@@ -398,14 +456,14 @@ class ProcountorMappingSuggester(models.AbstractModel):
     def _unmapped_accounts(self, connection):
         if not connection.ledger_account_ids:
             return []
-        codes = set(connection.ledger_account_ids.mapped("code"))
+        # A ledger account of the same code is no mapping: it may mean something else.
         mapped = connection.account_mapping_ids.account_id
         return [
             self.env._(
                 "Account %(account)s has no Procountor ledger account", account=account.display_name
             )
             for account in self._accounts_in_use(connection).sorted("code")
-            if account not in mapped and account.code not in codes
+            if account not in mapped
         ]
 
     @api.model

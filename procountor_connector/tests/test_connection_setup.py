@@ -215,7 +215,6 @@ class TestConnectionSetup(ProcountorTestCommon):
                     "ledger_account_id": ledger.id,
                 }
                 for account in accounts
-                if account.code not in connection.ledger_account_ids.mapped("code")
             ]
         )
         status = connection.vat_status_ids.filtered("sales")[:1]

@@ -144,6 +144,57 @@ class TestMappings(ProcountorTestCommon):
         self.assertFalse([line for line in unmapped if "unit" in line.lower()], unmapped)
         self.assertFalse([line for line in unmapped if "incoming" in line], unmapped)
 
+    def _account(self, code, name, account_type):
+        """The company's account ``code`` named ``name`` (English) of ``account_type``."""
+        Account = self.env["account.account"]
+        account = Account.search(
+            [*Account._check_company_domain(self.company), ("code", "=", code)]
+        )
+        values = {"name": name, "account_type": account_type}
+        if account:
+            account.write(values)
+            return account
+        return Account.create({"code": code, "company_ids": [self.company.id], **values})
+
+    def _ledger_code(self, account):
+        mapping = self.connection.account_mapping_ids.filtered(lambda m: m.account_id == account)
+        return mapping.ledger_account_id.code
+
+    def test_suggest_accounts_only_of_the_same_kind_and_name(self):
+        # The sandbox's chart: 3000 Myynti, 1911 Pankkitili 2, 2940 Siirtovelat, 3370
+        # Palvelumyynti EU, 6800 Toimitilakulut, 8500 Korkotuotot.
+        sales = self._account("3000", "Sales", "income")
+        # Odoo keeps a chart's Finnish names as translations: any language of the name counts.
+        self.env.cr.execute(
+            """UPDATE account_account SET name = name || '{"fi_FI": "Myynti"}'::jsonb
+               WHERE id = %s""",
+            [sales.id],
+        )
+        sales.invalidate_recordset(["name"])
+        bank = self._account("1911", " PANKKITILI  2", "asset_cash")
+        accruals = self._account("2940", "Siirtovelat", "liability_current")
+        # Same code, same name, another kind (an expense against Procountor's 3xxx sales).
+        eu_services = self._account("3370", "Palvelumyynti EU", "expense")
+        # Same code and kind, another meaning.
+        depreciation = self._account("6800", "Planned depreciation", "expense")
+        telephone = self._account("8500", "Telephone costs", "expense")
+        self._fetch_and_suggest()
+        self.assertEqual(self._ledger_code(sales), "3000")
+        self.assertEqual(self._ledger_code(bank), "1911")
+        self.assertEqual(self._ledger_code(accruals), "2940")
+        for account in (eu_services, depreciation, telephone):
+            self.assertFalse(self._ledger_code(account), account.display_name)
+
+    def test_same_code_alone_is_not_mapped(self):
+        depreciation = self._account("6800", "Planned depreciation", "expense")
+        purchase = self.company_data["default_journal_purchase"]
+        purchase.default_account_id = depreciation
+        self._fetch_and_suggest()
+        self.assertIn(
+            f"Account {depreciation.display_name} has no Procountor ledger account",
+            self.connection._procountor_unmapped(),
+        )
+
     def test_suggest_analytic(self):
         plan = self.env["account.analytic.plan"].create({"name": "Kustannuspaikka"})
         helsinki = self.env["account.analytic.account"].create(
