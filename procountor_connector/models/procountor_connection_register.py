@@ -548,22 +548,46 @@ class ProcountorConnection(models.Model):
         }
 
     def _procountor_apply_products(self, lines, notes=None):
+        notes = {} if notes is None else notes
         units = {mapping.unit: mapping.uom_id.id for mapping in self.uom_mapping_ids}
         return self._procountor_apply_lines(
             "product",
             lines,
             self.env["product.product"].with_context(active_test=False),
-            partial(self._procountor_product_vals, units=units),
+            partial(self._procountor_product_vals, units=units, notes=notes),
             lambda remote_type: "purchase" if remote_type == "PURCHASE" else "sales",
             fill_defaults=False,
-            after=self._procountor_apply_product_prices,
+            after=partial(self._procountor_after_products, notes=notes),
             notes=notes,
         )
 
-    def _procountor_product_vals(self, remote, units, update=False):
+    def _procountor_after_products(self, applied, notes):
+        """Once the links exist: the prices, the tax check of updated products, and what
+        either left undone on the product's link (``sync_error``) and in ``notes``."""
+        price_notes = self._procountor_apply_product_prices(applied)
+        Product = self.env["product.product"].with_context(active_test=False)
+        link_notes = {}
+        for action, remote, product_id in applied:
+            tax_note = notes.get(remote["id"]) if action == "create" else False
+            if action in ("update", "link_update"):
+                tax_note = self._procountor_check_product_tax(Product.browse(product_id), remote)
+                if tax_note:
+                    earlier = notes.get(remote["id"])
+                    notes[remote["id"]] = "\n".join(filter(None, [earlier, tax_note]))
+            text = "\n".join(filter(None, [price_notes.get(remote["id"]), tax_note]))
+            link_notes[remote["id"]] = text or False
+        links = self.env["procountor.product.link"].search(
+            [("connection_id", "=", self.id), ("procountor_id", "in", list(link_notes))]
+        )
+        for link in links:
+            if link.sync_error != link_notes[link.procountor_id]:
+                link.sudo().sync_error = link_notes[link.procountor_id]
+
+    def _procountor_product_vals(self, remote, units, update=False, notes=None):
         """Odoo values of a Procountor product, without its price: prices are a step of
         their own (``_procountor_apply_product_prices``), written only when their meaning
-        is certain."""
+        is certain. A created product gets the tax of Procountor's VAT (or none, noted in
+        ``notes``: ``procountor_connection_product_tax``)."""
         vals = {
             "name": remote.get("name"),
             "default_code": (remote.get("code") or "").strip() or False,
@@ -573,8 +597,12 @@ class ProcountorConnection(models.Model):
             vals.update(uom_id=uom, uom_po_id=uom)
         if update:
             return {key: value for key, value in vals.items() if value}
+        tax_vals, note = self._procountor_product_tax_vals(remote)
+        if note and notes is not None:
+            notes[remote["id"]] = note
         return {
             **vals,
+            **tax_vals,
             "company_id": self.company_id.id,
             "sale_ok": remote.get("type") != "PURCHASE",
             "purchase_ok": remote.get("type") == "PURCHASE",
