@@ -64,3 +64,4 @@ from . import procountor_connection_reconcile
 from . import procountor_connection_reconcile_odoo
 from . import procountor_connection_setup
 from . import account_move_procountor_status
+from . import account_move_procountor_identity

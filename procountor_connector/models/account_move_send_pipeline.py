@@ -26,6 +26,7 @@ from .account_move import (
     ProcountorTokenUnavailable,
     _payload_hash,
 )
+from .account_move_procountor_identity import ProcountorInvoiceIdTaken
 
 _logger = logging.getLogger(__name__)
 
@@ -70,6 +71,11 @@ class AccountMove(models.Model):
             self._procountor_run_steps(connection, client, pdf, resumed=resumed)
         except payloads.AdoptionConflict as exc:
             self._procountor_fail_conflict(exc)
+            return "failed"
+        except ProcountorInvoiceIdTaken as exc:
+            # Procountor gave an id another move holds: a person decides, nothing is
+            # created again blindly (``procountor_create_unknown`` stays set).
+            self._procountor_store_conflict(exc.message)
             return "failed"
         except ProcountorError as exc:
             self._procountor_fail_remote(exc)
@@ -181,10 +187,15 @@ class AccountMove(models.Model):
     def _procountor_store_created(self, connection, remote, body, adopted=False):
         """One write with everything Procountor answered, then commit."""
         steps_left = bool(self._procountor_steps(connection))
-        self._procountor_write(
-            self._procountor_created_vals(
-                connection, body, self._procountor_remote_vals(remote), steps_left, adopted
-            )
+        remote_vals = self._procountor_remote_vals(remote)
+        remote_id = remote_vals["procountor_invoice_id"]
+        self._procountor_check_invoice_id_free(connection, remote_id)
+        self._procountor_store_linked(
+            connection,
+            remote_id,
+            lambda: self._procountor_write(
+                self._procountor_created_vals(connection, body, remote_vals, steps_left, adopted)
+            ),
         )
         if adopted:
             self._message_log(

@@ -29,3 +29,4 @@ from . import test_reconcile
 from . import test_connection_setup
 from . import test_status_labels
 from . import test_register_refusals
+from . import test_review_integrity
