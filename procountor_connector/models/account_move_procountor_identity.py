@@ -1,7 +1,7 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""One Procountor invoice is one Odoo move (docs/architecture.md, "Invoices", "One
-Procountor invoice, one move").
+"""One Procountor invoice is one Odoo move (docs/architecture.md, "One Procountor
+invoice, one move").
 
 A Procountor that gives an id twice (a sandbox restarted with its counters reset, a
 company restored from a copy) must not make two moves share their status and payments:

@@ -1,7 +1,7 @@
 # Copyright 2026 procountor_connector contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The VAT of products fetched from Procountor (docs/architecture.md, "Partners and
-products", "Taxes").
+"""The VAT of products fetched from Procountor (docs/architecture.md, "Taxes of products
+fetched from Procountor").
 
 Procountor's product carries one VAT percent (``vat``, and optionally ``vatStatus``) for
 the side its type says: a SALES product's is its sales VAT, a PURCHASE product's its
@@ -96,6 +96,7 @@ class ProcountorConnection(models.Model):
                 id=remote["id"],
                 side=side,
             )
+        percent = f"{vat:g}"
         return _(
             "%(name)s (Procountor ID %(id)s) has %(vat)s %% VAT in Procountor, and no single "
             "active Odoo %(side)s is mapped to %(vat)s %% with its VAT status: it was created "
@@ -104,7 +105,7 @@ class ProcountorConnection(models.Model):
             "product in Odoo.",
             name=remote.get("name") or "-",
             id=remote["id"],
-            vat=f"{vat:g}",
+            vat=percent,
             side=side,
         )
 
@@ -133,13 +134,15 @@ class ProcountorConnection(models.Model):
         ):
             return False
         _ = self.env._
+        side = _("sales tax") if use == "sale" else _("purchase tax")
+        percent = f"{vat:g}"
         return _(
             "%(name)s (Procountor ID %(id)s) has %(vat)s %% VAT in Procountor but %(taxes)s "
             "in Odoo: the %(side)s was not changed. Check which is right and correct the "
             "product in Odoo or in Procountor.",
             name=remote.get("name") or "-",
             id=remote["id"],
-            vat=f"{vat:g}",
+            vat=percent,
             taxes=", ".join(taxes.mapped("name")),
-            side=_("sales tax") if use == "sale" else _("purchase tax"),
+            side=side,
         )
