@@ -125,14 +125,45 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------ reading it back
 
     def _procountor_remote_mismatch(self, remote):
-        """Why the Procountor invoice ``remote`` (read for this move by its id) is not the
-        document this move sent, as a translated sentence, or False. Only what Procountor
-        answered is compared (a field it left out proves nothing)."""
+        """Why the Procountor invoice ``remote`` (read for this move by its id by the
+        payment fetch) is not the document this move sent, as a translated sentence, or
+        False."""
+        problems = self._procountor_remote_differences(remote)
+        if not problems:
+            return False
+        return self.env._(
+            "Procountor invoice %(id)s is not the document this move sent: %(problems)s. "
+            "Procountor may have given its id to another document (for example a test "
+            "environment that was reset). Nothing was booked from it and its status was "
+            "not copied. Check the document in Procountor; register the payments of this "
+            "move by hand if needed, then dismiss this flag.",
+            id=remote.get("id"),
+            problems="; ".join(problems),
+        )
+
+    def _procountor_update_mismatch(self, remote):
+        """As ``_procountor_remote_mismatch``, for a send that would update ``remote``."""
+        problems = self._procountor_remote_differences(remote)
+        if not problems:
+            return False
+        return self.env._(
+            "Not sent to Procountor: Procountor invoice %(id)s is not the document this move "
+            "sent: %(problems)s. Procountor may have given its id to another document (for "
+            "example a test environment that was reset). Nothing was changed in Procountor. "
+            "Check the document in Procountor before sending this move again.",
+            id=remote.get("id"),
+            problems="; ".join(problems),
+        )
+
+    def _procountor_remote_differences(self, remote):
+        """What differs between the Procountor invoice ``remote`` and what this move sent,
+        as translated phrases. Only what Procountor answered is compared (a field it left
+        out proves nothing)."""
         self.ensure_one()
         if not isinstance(remote, dict) or not self.procountor_invoice_id:
             # Bills imported from Procountor hold its id as ``procountor_bill_id``: Odoo
             # sent nothing to compare with.
-            return False
+            return []
         expected_type = REMOTE_TYPES.get(self.move_type)
         remote_type = remote.get("type")
         problems = []
@@ -165,17 +196,7 @@ class AccountMove(models.Model):
                     stored=self.procountor_invoice_number,
                 )
             )
-        if not problems:
-            return False
-        return self.env._(
-            "Procountor invoice %(id)s is not the document this move sent: %(problems)s. "
-            "Procountor may have given its id to another document (for example a test "
-            "environment that was reset). Nothing was booked from it and its status was "
-            "not copied. Check the document in Procountor; register the payments of this "
-            "move by hand if needed, then dismiss this flag.",
-            id=remote.get("id"),
-            problems="; ".join(problems),
-        )
+        return problems
 
     def _procountor_sent_number(self):
         """The ``originalInvoiceNumber`` this move sends: its own number for sales

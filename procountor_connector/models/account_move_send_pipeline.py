@@ -440,6 +440,18 @@ class AccountMove(models.Model):
         """The invoice changed after it was sent: PUT it while Procountor allows, else refuse."""
         remote = client.get_invoice(self.procountor_invoice_id)
         status = remote.get("status")
+        mismatch = self._procountor_update_mismatch(remote)
+        if mismatch:
+            # Another document under this move's id (an id given twice): neither updated
+            # nor, when invalidated, replaced; a person decides.
+            self._procountor_write(
+                {
+                    "procountor_error": mismatch,
+                    "procountor_error_retryable": False,
+                    "procountor_attempt_date": fields.Datetime.now(),
+                }
+            )
+            return "failed"
         if status == REMOTE_INVALIDATED_STATUS:
             # Invalidated in Procountor as we advised: forget it and create a new one.
             self._procountor_write(

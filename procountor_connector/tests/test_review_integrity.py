@@ -161,3 +161,18 @@ class TestReviewIntegrity(ProcountorPaymentCase):
         self.assertFalse(self.procountor_payments(invoice))
         self.assertEqual(invoice.procountor_status, status)
         self.assertEqual(invoice.payment_state, "not_paid")
+
+    def test_update_of_another_document_under_the_id_is_refused(self):
+        self.connection.invoice_approve = False  # the invoice stays editable (UNFINISHED)
+        invoice = self.sent_invoice()
+        credit_note = self.sent_invoice(move_type="out_refund")
+        store = self.sandbox.state
+        mine, theirs = invoice.procountor_invoice_id, credit_note.procountor_invoice_id
+        store.invoices[mine] = {**store.invoices[theirs], "id": mine}
+        before = dict(store.invoices[mine])
+        invoice._procountor_write({"procountor_outdated": True})
+        invoice.action_procountor_send()
+        self.assertIn("is not the document this move sent", invoice.procountor_error)
+        self.assertIn(credit_note.name, invoice.procountor_error)
+        self.assertEqual(store.invoices[mine], before, "nothing PUT over the other document")
+        self.assertEqual(invoice.procountor_invoice_id, mine)
