@@ -561,28 +561,6 @@ class ProcountorConnection(models.Model):
             notes=notes,
         )
 
-    def _procountor_after_products(self, applied, notes):
-        """Once the links exist: the prices, the tax check of updated products, and what
-        either left undone on the product's link (``sync_error``) and in ``notes``."""
-        price_notes = self._procountor_apply_product_prices(applied)
-        Product = self.env["product.product"].with_context(active_test=False)
-        link_notes = {}
-        for action, remote, product_id in applied:
-            tax_note = notes.get(remote["id"]) if action == "create" else False
-            if action in ("update", "link_update"):
-                tax_note = self._procountor_check_product_tax(Product.browse(product_id), remote)
-                if tax_note:
-                    earlier = notes.get(remote["id"])
-                    notes[remote["id"]] = "\n".join(filter(None, [earlier, tax_note]))
-            text = "\n".join(filter(None, [price_notes.get(remote["id"]), tax_note]))
-            link_notes[remote["id"]] = text or False
-        links = self.env["procountor.product.link"].search(
-            [("connection_id", "=", self.id), ("procountor_id", "in", list(link_notes))]
-        )
-        for link in links:
-            if link.sync_error != link_notes[link.procountor_id]:
-                link.sudo().sync_error = link_notes[link.procountor_id]
-
     def _procountor_product_vals(self, remote, units, update=False, notes=None):
         """Odoo values of a Procountor product, without its price: prices are a step of
         their own (``_procountor_apply_product_prices``), written only when their meaning
