@@ -41,6 +41,7 @@ from . import procountor_connection_register_refusals
 from . import res_partner_procountor
 from . import product_product_procountor
 from . import procountor_connection_product_price
+from . import procountor_connection_product_tax
 from . import account_move_procountor_links
 from . import account_move_procountor_gone
 from . import account_move_ui
@@ -63,3 +64,4 @@ from . import procountor_connection_reconcile
 from . import procountor_connection_reconcile_odoo
 from . import procountor_connection_setup
 from . import account_move_procountor_status
+from . import account_move_procountor_identity

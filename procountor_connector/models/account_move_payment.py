@@ -267,6 +267,15 @@ class AccountMove(models.Model):
             summary.add("flagged", self)
             self._procountor_commit()
             return
+        if self._procountor_payment_remote_id() == self.procountor_invoice_id:
+            mismatch = self._procountor_remote_mismatch(remote)
+            if mismatch:
+                # Not the document this move sent (an id given twice): neither its status
+                # nor its payment events belong to this move.
+                self._procountor_payment_flag(connection, [mismatch])
+                summary.add("flagged", self, mismatch)
+                self._procountor_commit()
+                return
         if self._procountor_note_remote_status(remote):
             self._procountor_commit()
         snapshot = payloads.invoice_payment_snapshot(remote)

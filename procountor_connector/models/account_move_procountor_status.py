@@ -25,6 +25,7 @@ class AccountMove(models.Model):
             or status == self.procountor_status
             or self.procountor_state != "sent"
             or str(remote.get("id")) != str(self.procountor_invoice_id)
+            or self._procountor_remote_mismatch(remote)
         ):
             return False
         if not self._procountor_try_lock() or self.procountor_state != "sent":

@@ -22,6 +22,7 @@ from .account_move import (
     ProcountorTokenUnavailable,
     _payload_hash,
 )
+from .account_move_procountor_identity import ProcountorInvoiceIdTaken
 
 _logger = logging.getLogger(__name__)
 
@@ -68,6 +69,11 @@ class AccountMove(models.Model):
             self._procountor_run_steps(connection, client, pdf, resumed=resumed)
         except payloads.AdoptionConflict as exc:
             self._procountor_fail_conflict(exc)
+            return "failed"
+        except ProcountorInvoiceIdTaken as exc:
+            # Procountor gave an id another move holds: a person decides, nothing is
+            # created again blindly (``procountor_create_unknown`` stays set).
+            self._procountor_store_conflict(exc.message)
             return "failed"
         except ProcountorError as exc:
             # Stored first, then raised: ``_procountor_send_retrying`` tries the invoice
@@ -178,10 +184,15 @@ class AccountMove(models.Model):
     def _procountor_store_created(self, connection, remote, body, adopted=False):
         """One write with everything Procountor answered, then commit."""
         steps_left = bool(self._procountor_steps(connection))
-        self._procountor_write(
-            self._procountor_created_vals(
-                connection, body, self._procountor_remote_vals(remote), steps_left, adopted
-            )
+        remote_vals = self._procountor_remote_vals(remote)
+        remote_id = remote_vals["procountor_invoice_id"]
+        self._procountor_check_invoice_id_free(connection, remote_id)
+        self._procountor_store_linked(
+            connection,
+            remote_id,
+            lambda: self._procountor_write(
+                self._procountor_created_vals(connection, body, remote_vals, steps_left, adopted)
+            ),
         )
         if adopted:
             self._message_log(
@@ -426,6 +437,18 @@ class AccountMove(models.Model):
         """The invoice changed after it was sent: PUT it while Procountor allows, else refuse."""
         remote = client.get_invoice(self.procountor_invoice_id)
         status = remote.get("status")
+        mismatch = self._procountor_update_mismatch(remote)
+        if mismatch:
+            # Another document under this move's id (an id given twice): neither updated
+            # nor, when invalidated, replaced; a person decides.
+            self._procountor_write(
+                {
+                    "procountor_error": mismatch,
+                    "procountor_error_retryable": False,
+                    "procountor_attempt_date": fields.Datetime.now(),
+                }
+            )
+            return "failed"
         if status == REMOTE_INVALIDATED_STATUS:
             # Invalidated in Procountor as we advised: forget it and create a new one.
             self._procountor_write(

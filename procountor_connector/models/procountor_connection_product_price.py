@@ -37,15 +37,16 @@ class ProcountorConnection(models.Model):
 
     def _procountor_apply_product_prices(self, applied):
         """The price step of a product fetch: ``applied`` lists ``(action, remote, product
-        id)`` of the created and updated products. What was not written, and why, is kept
-        on the product's link (``sync_error``)."""
+        id)`` of the created and updated products. Returns ``{procountor id: note or
+        False}`` of the products it looked at: what was not written, and why (the caller
+        keeps it on the product's link, ``sync_error``)."""
         todo = [
             (remote, product_id)
             for action, remote, product_id in applied
             if action == "create" or self.product_price_update
         ]
         if not todo:
-            return
+            return {}
         vat_settings = (
             self._procountor_vat_price_settings()
             if any(remote.get("price") for remote, _product_id in todo)
@@ -59,12 +60,7 @@ class ProcountorConnection(models.Model):
             if amount is not None and product[field] != amount:
                 product.write({field: amount})
             notes[remote["id"]] = note
-        links = self.env["procountor.product.link"].search(
-            [("connection_id", "=", self.id), ("procountor_id", "in", list(notes))]
-        )
-        for link in links:
-            if link.sync_error != (notes[link.procountor_id] or False):
-                link.sudo().sync_error = notes[link.procountor_id] or False
+        return notes
 
     def _procountor_vat_price_settings(self):
         """Procountor's ``{unitPricesIncludeVatSales, unitPricesIncludeVatPurchase}``, or

@@ -550,22 +550,24 @@ class ProcountorConnection(models.Model):
         }
 
     def _procountor_apply_products(self, lines, notes=None):
+        notes = {} if notes is None else notes
         units = {mapping.unit: mapping.uom_id.id for mapping in self.uom_mapping_ids}
         return self._procountor_apply_lines(
             "product",
             lines,
             self.env["product.product"].with_context(active_test=False),
-            partial(self._procountor_product_vals, units=units),
+            partial(self._procountor_product_vals, units=units, notes=notes),
             lambda remote_type: "purchase" if remote_type == "PURCHASE" else "sales",
             fill_defaults=False,
-            after=self._procountor_apply_product_prices,
+            after=partial(self._procountor_after_products, notes=notes),
             notes=notes,
         )
 
-    def _procountor_product_vals(self, remote, units, update=False):
+    def _procountor_product_vals(self, remote, units, update=False, notes=None):
         """Odoo values of a Procountor product, without its price: prices are a step of
         their own (``_procountor_apply_product_prices``), written only when their meaning
-        is certain."""
+        is certain. A created product gets the tax of Procountor's VAT (or none, noted in
+        ``notes``: ``procountor_connection_product_tax``)."""
         vals = {
             "name": remote.get("name"),
             "default_code": (remote.get("code") or "").strip() or False,
@@ -575,8 +577,12 @@ class ProcountorConnection(models.Model):
             vals.update(uom_id=uom, uom_po_id=uom)
         if update:
             return {key: value for key, value in vals.items() if value}
+        tax_vals, note = self._procountor_product_tax_vals(remote)
+        if note and notes is not None:
+            notes[remote["id"]] = note
         return {
             **vals,
+            **tax_vals,
             "company_id": self.company_id.id,
             "sale_ok": remote.get("type") != "PURCHASE",
             "purchase_ok": remote.get("type") == "PURCHASE",
