@@ -46,11 +46,12 @@ class ProcountorConnection(models.Model):
     # problem of those records, not a connection that fails (the Setup tab and the next
     # successful send read ``state``).
     register_problems = fields.Text(
-        "Partners and Products Not Applied",
+        "Partners and Products to Check",
         readonly=True,
         copy=False,
         help="Partners and products the last scheduled fetch could not apply as Procountor "
-        "has them, because Odoo refuses their values; the other records were applied.",
+        "has them (Odoo refuses a value, or their tax is not mapped); the other records "
+        "were applied.",
     )
 
     def _procountor_refusable(self, items, apply_batch, apply_one):
@@ -192,8 +193,8 @@ class ProcountorConnection(models.Model):
         listed = problems[:MAX_LISTED_PROBLEMS]
         lines = [
             self.env._(
-                "Fetching partners and products from Procountor: Odoo refused some values; "
-                "the other records were applied."
+                "Fetching partners and products from Procountor: these records need a look "
+                "(Odoo refused a value, or a tax is not mapped); the other records were applied."
             ),
             *listed,
         ]
