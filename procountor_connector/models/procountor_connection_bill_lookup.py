@@ -219,6 +219,9 @@ class ProcountorConnection(models.Model):
         mappings by (dimension id, item id)."""
         self.ensure_one()
         company = self.company_id
+        # An account's code is per company (Odoo 18 reads it for env.company): a cron runs
+        # in its user's company, which need not be the connection's.
+        self = self.with_company(company)  # noqa: PLW0642
         accounts = {}
         for mapping in self.account_mapping_ids.sorted(lambda m: (m.account_id.code or "", m.id)):
             code = mapping.ledger_account_id.code

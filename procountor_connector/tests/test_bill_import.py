@@ -467,6 +467,23 @@ class TestBillImport(BillImportCase):
         cron = self.env.ref("procountor_connector.ir_cron_procountor_fetch_bills")
         self.assertFalse(cron.active, "optional: inactive until turned on")
 
+    def test_same_code_accounts_found_when_run_from_another_company(self):
+        """An account's code is per company in Odoo 18: a cron runs in its user's company,
+        which need not be the connection's; the import still finds the connection's
+        company's account of the same code."""
+        other = self.env["res.company"].create({"name": "Toinen Oy"})
+        self.env.user.company_ids |= other
+        invoices = self.seed(2)
+        connection = self.connection.with_company(other).with_context(
+            allowed_company_ids=[other.id, self.company.id]
+        )
+        connection._procountor_fetch_bills()
+        self.assertFalse(self.connection.bill_pending_ids.mapped("reason"))
+        self.assertEqual(len(self.bills()), 2)
+        for move in self.bills():
+            invoice = invoices[move.procountor_bill_id]
+            self.assert_bill_matches(move.with_company(self.company), invoice)
+
     def test_cron_survives_an_unexpected_error(self):
         other = self.env["procountor.connection"].create(
             self._connection_vals(
