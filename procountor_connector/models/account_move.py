@@ -421,7 +421,12 @@ class AccountMove(models.Model):
                     )
                     summary.add("failed", move)
                 continue
-            moves._procountor_send_with_connection(connection, summary, pdf_by_move or {})
+            # In the connection's company: Odoo 18 reads an account's code and the partners'
+            # company-dependent fields for env.company, and a cron runs in its user's company.
+            company = connection.company_id
+            moves.with_company(company)._procountor_send_with_connection(
+                connection.with_company(company), summary, pdf_by_move or {}
+            )
         return summary
 
     @api.model

@@ -310,7 +310,10 @@ class ProcountorConnection(models.Model):
         mapping = self.account_mapping_ids.filtered(lambda line: line.account_id == account)[:1]
         if mapping:
             return mapping.ledger_account_id.code
-        same = self.ledger_account_ids.filtered(lambda ledger: ledger.code == account.code)[:1]
+        # An account's code is per company (Odoo 18 reads it for env.company): a cron runs in
+        # its user's company, which need not be the connection's.
+        code = account.with_company(self.company_id).code
+        same = self.ledger_account_ids.filtered(lambda ledger: ledger.code == code)[:1]
         return same.code or False
 
     def _procountor_unit(self, uom):

@@ -229,6 +229,36 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         (reversing,) = [t for t in transactions if t["transactionType"] == "REVERSING_ENTRY"]
         self.assertEqual(reversing["account"], "1700")
 
+    def test_accounting_rows_when_sent_from_another_company(self):
+        """An account's code is per company in Odoo 18: a cron runs in its user's company,
+        which need not be the invoice's; the accounting rows still carry the invoice's
+        company's codes."""
+        receivable = self.company_data["default_account_receivable"]
+        self.env["procountor.account.mapping"].create(
+            {
+                "connection_id": self.connection.id,
+                "account_id": receivable.id,
+                "ledger_account_id": self.connection.ledger_account_ids.filtered(
+                    lambda acc: acc.code == "1700"
+                ).id,
+            }
+        )
+        self.connection.invoice_accounting_rows = True
+        other = self.env["res.company"].create({"name": "Toinen Oy"})
+        self.env.user.company_ids |= other
+        move = self.make_invoice(lines=[(self.product_desk, 2, 100.0, 0)])
+        revenue_code = move.invoice_line_ids.account_id.code
+        elsewhere = move.with_company(other).with_context(
+            allowed_company_ids=[other.id, self.company.id]
+        )
+        elsewhere._procountor_send_batch()
+        self.assertEqual(move.procountor_state, "sent", move.procountor_error)
+        (remote,) = self.remote_by_number()[move.name]
+        entries = [
+            t for t in remote["ledgerReceipt"]["transactions"] if t["transactionType"] == "ENTRY"
+        ]
+        self.assertEqual([entry["account"] for entry in entries], [revenue_code])
+
     def test_changed_after_sending_is_updated_or_refused(self):
         move = self.make_invoice()
         move._procountor_send_batch()
