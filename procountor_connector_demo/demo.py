@@ -167,26 +167,15 @@ def wait_for_sandbox(url, seconds):
 
 def link_registers(connection):
     """Fetch Procountor's partners and products through the connector's own fetch (new
-    ones created in Odoo, matches linked), record by record: one Odoo refuses is logged and
-    skipped instead of failing the whole demo. (The fetch itself leaves out what Odoo
-    refuses; the sandbox's German customer, whose VAT number base_vat finds invalid, is
-    created without it.)"""
-    from odoo.exceptions import UserError, ValidationError
-
+    ones created in Odoo, matches linked). The fetch itself leaves out, record by record,
+    what Odoo refuses (the sandbox's German customer, whose VAT number base_vat finds
+    invalid, is created without it); its notes are logged here."""
     for kind in ("partner", "product"):
         preview = connection._procountor_register_preview(kind)
-        for row in preview["rows"]:
-            single = {"rows": [row], "max_version": preview["max_version"]}
-            try:
-                with connection.env.cr.savepoint():
-                    connection._procountor_register_apply(kind, single, True, True)
-            except (UserError, ValidationError) as exc:
-                _logger.warning(
-                    "Procountor demo: %s %s not fetched: %s",
-                    kind,
-                    row["match"].remote_id,
-                    str(exc).strip(),
-                )
+        notes = {}
+        connection._procountor_register_apply(kind, preview, True, True, notes)
+        for procountor_id, text in notes.items():
+            _logger.warning("Procountor demo: %s %s: %s", kind, procountor_id, text)
 
 
 def linked(env, connection, kind, procountor_ids):

@@ -21,6 +21,7 @@ from . import res_partner
 from . import procountor_connection_invoice
 from . import procountor_connection_purchase
 from . import account_move
+from . import account_move_send_retry
 from . import account_move_bill_fields
 from . import account_move_send_pipeline
 from . import account_move_send_failures

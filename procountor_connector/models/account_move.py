@@ -20,7 +20,6 @@ from odoo.tools.translate import LazyTranslate
 from ..procountor_api import in_run, payloads
 from ..procountor_api.exceptions import (
     ProcountorAuthError,
-    ProcountorError,
     ProcountorRateLimitError,
 )
 from .procountor_cron_guard import procountor_can_commit, procountor_isolated
@@ -522,37 +521,6 @@ class AccountMove(models.Model):
         summary.add(outcome, self)
         self._procountor_commit()
         return stop
-
-    def _procountor_send_retrying(self, connection, client, pdf, lookup, retry):
-        """``_procountor_send_one``, attempted again in this run after a transient fault
-        (``in_run.InRunRetry``: a 5xx, a timeout, a 429 with a short Retry-After).
-
-        Each new attempt is the one the next cron run would make, brought forward: the
-        failure is stored and committed first, and the attempt re-reads the invoice's state,
-        so an unconfirmed POST is looked up (``procountor_create_unknown``) before anything
-        is created and a step Procountor shows as done is not repeated. Nothing is ever sent
-        again blindly. Refused credentials and rate limits not waited out propagate (the
-        batch stops); other errors make the outcome ``failed``.
-        """
-        attempt = 1
-        while True:
-            try:
-                return self._procountor_send_one(connection, client, pdf, lookup)
-            except ProcountorError as exc:
-                wait = retry.delay(exc, attempt) if retry else None
-                if wait is None:
-                    if isinstance(exc, ProcountorAuthError | ProcountorRateLimitError):
-                        raise
-                    return "failed"
-                self._procountor_commit()
-                _logger.info(
-                    "Procountor: %s again in %g s after a transient fault: %s",
-                    self.name,
-                    wait,
-                    exc.message,
-                )
-                retry.wait(wait)
-                attempt += 1
 
     def _procountor_stop(self, summary, reason):
         """The batch stops: ``self`` (the invoices not tried) stays untouched."""
