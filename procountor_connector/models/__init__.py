@@ -19,9 +19,11 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import procountor_connection_invoice
+from . import procountor_connection_parallel
 from . import procountor_connection_purchase
 from . import account_move
 from . import account_move_send_retry
+from . import account_move_send_parallel
 from . import account_move_bill_fields
 from . import account_move_send_pipeline
 from . import account_move_send_failures

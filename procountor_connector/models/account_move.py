@@ -465,8 +465,15 @@ class AccountMove(models.Model):
             return
         lookup = ProcountorMappingLookup(connection)
         with client:
-            todo = self
-            for chunk in split_every(PDF_BATCH_SIZE, self.ids, self.browse):
+            serial = self
+            if connection.procountor_max_in_flight > 1:
+                serial, stop = self._procountor_send_parallel(
+                    connection, client, pdf_by_move, lookup, summary
+                )
+                if stop:
+                    return
+            todo = serial
+            for chunk in split_every(PDF_BATCH_SIZE, serial.ids, self.browse):
                 pdfs = dict(pdf_by_move)
                 if connection.invoice_attach_pdf:
                     pdfs.update(chunk._procountor_render_missing_pdfs(pdf_by_move))

@@ -10,6 +10,7 @@ import dataclasses
 import json as jsonlib
 import logging
 import time
+from contextlib import nullcontext
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -87,6 +88,7 @@ class ProcountorClient(ProcountorEndpoints):
         max_retries=3,
         backoff_factor=0.5,
         backoff_max=10,
+        throttle=None,
     ):
         self.base_url = _check_base_url(base_url)
         self.api_version_path = _check_api_version_path(api_version_path)
@@ -97,6 +99,9 @@ class ProcountorClient(ProcountorEndpoints):
         self.redirect_uri = redirect_uri or ""
         self.token_store = token_store if token_store is not None else MemoryTokenStore()
         self.on_exchange = on_exchange
+        #: A ``throttle.ConnectionThrottle`` shared by every client of the connection in this
+        #: process (None: no limit, one request at a time as the caller makes them).
+        self.throttle = throttle
         self.timeout = _check_timeout(timeout)
         if max_retries < 0 or backoff_factor < 0 or backoff_max < 0:
             raise ValueError("max_retries, backoff_factor and backoff_max must not be negative")
@@ -248,32 +253,35 @@ class ProcountorClient(ProcountorEndpoints):
         request_headers = dict(headers or {})
         if token:
             request_headers["Authorization"] = f"Bearer {token}"
-        started = time.monotonic()
         response = None
         result = None
         error = None
         complete = True
-        try:
-            response = self._session.request(
-                method,
-                url,
-                params=params,
-                json=json,
-                data=data,
-                files=files,
-                headers=request_headers,
-                timeout=timeout,
-                # Procountor does not redirect API calls; following one would turn a
-                # POST into a GET or carry the token to another host.
-                allow_redirects=False,
-                # The body is read by _read_capped, never more than the cap.
-                stream=True,
-            )
-            complete = _read_capped(response, self.max_response_bytes)
-        except requests.RequestException as exc:
-            error = self._transport_error(exc, method, path, operation, writes, timeout)
-            error.__cause__ = exc
-        duration_ms = int((time.monotonic() - started) * 1000)
+        # The slot is held for the whole call, body included; waiting for it (the
+        # connection's rate, a 429's pause) is not counted in the call's duration.
+        with self.throttle.slot() if self.throttle is not None else nullcontext():
+            started = time.monotonic()
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    data=data,
+                    files=files,
+                    headers=request_headers,
+                    timeout=timeout,
+                    # Procountor does not redirect API calls; following one would turn a
+                    # POST into a GET or carry the token to another host.
+                    allow_redirects=False,
+                    # The body is read by _read_capped, never more than the cap.
+                    stream=True,
+                )
+                complete = _read_capped(response, self.max_response_bytes)
+            except requests.RequestException as exc:
+                error = self._transport_error(exc, method, path, operation, writes, timeout)
+                error.__cause__ = exc
+            duration_ms = int((time.monotonic() - started) * 1000)
         if response is not None and error is None and not complete:
             error = ProcountorServerError(
                 f"Procountor's answer (HTTP {response.status_code}) is larger than "
@@ -294,6 +302,9 @@ class ProcountorClient(ProcountorEndpoints):
                 _check_shape(result, shape, writes, status=response.status_code, **context)
             except ProcountorError as exc:
                 error = exc
+        if isinstance(error, ProcountorRateLimitError) and self.throttle is not None:
+            # The limit is the connection's, not this thread's: every request waits.
+            self.throttle.pause(error.retry_after)
         self._record(
             operation=operation,
             method=method,

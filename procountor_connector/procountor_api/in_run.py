@@ -11,6 +11,7 @@ and *how long to wait* before that new attempt; it is plain Python so its rules 
 without Odoo.
 """
 
+import threading
 import time
 
 from .exceptions import ProcountorAuthError, ProcountorRateLimitError
@@ -56,6 +57,8 @@ class InRunRetry:
         #: Seconds waited so far in this run, and how many attempts followed a wait.
         self.waited = 0.0
         self.retries = 0
+        # Worker threads of one run share the budget (``reserve``).
+        self._lock = threading.Lock()
 
     def delay(self, error, attempt):
         """Seconds to wait before attempt ``attempt + 1`` after ``error`` ended attempt
@@ -79,6 +82,16 @@ class InRunRetry:
         if self.waited + seconds > self.wait_max:
             return None
         return seconds
+
+    def reserve(self, error, attempt):
+        """``delay`` and the wait counted in one step, safe for threads sharing the budget;
+        the caller waits (or lets the connection's throttle hold its next request)."""
+        with self._lock:
+            seconds = self.delay(error, attempt)
+            if seconds is not None:
+                self.waited += seconds
+                self.retries += 1
+            return seconds
 
     def wait(self, seconds):
         self.waited += seconds

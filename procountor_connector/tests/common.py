@@ -68,6 +68,11 @@ class ProcountorTestCommon(AccountTestInvoicingCommon):
         cls.company = cls.company_data["company"]
         cls.connection = cls.env["procountor.connection"].create(cls._connection_vals())
 
+    def one_at_a_time(self):
+        """Send with one request at a time (``procountor_max_in_flight`` 1): the tests of the
+        order of a batch's requests, which parallel HTTP does not keep."""
+        self.connection.sudo().procountor_max_in_flight = 1
+
     @classmethod
     def _connection_vals(cls, **overrides):
         return {

@@ -105,6 +105,7 @@ class TestHardeningCrons(ProcountorInvoiceCase):
         self.assertIn("refused the credentials", action["params"]["message"])
 
     def test_credentials_refused_mid_batch_stop_at_that_invoice(self):
+        self.one_at_a_time()
         first, second, third = self._invoices(3)
         # The second POST finds its token expired, and the new token is refused: the API key
         # was revoked in the middle of the batch.
@@ -121,6 +122,7 @@ class TestHardeningCrons(ProcountorInvoiceCase):
         self.assertEqual(len(self.api_calls("POST", "/invoices")), 2)
 
     def test_rate_limit_pauses_the_batch_for_retry_after(self):
+        self.one_at_a_time()
         first, second, third = moves = self._invoices(3)
         self.add_fault(
             kind="status", path="/invoices", method="POST", status=429, retry_after=120,
@@ -152,6 +154,7 @@ class TestHardeningCrons(ProcountorInvoiceCase):
         self.assertEqual(len(self.remote_invoices()), 3)
 
     def test_token_expiring_mid_batch_is_renewed_and_the_batch_goes_on(self):
+        self.one_at_a_time()
         moves = self._invoices(3)
         self.add_fault(kind="expire_tokens", path="/invoices", method="POST", every_nth=2)
         summary = moves._procountor_send_batch()

@@ -55,6 +55,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
         self.assertEqual(len(self.remote_invoices()), len(moves))
 
     def test_short_retry_after_mid_batch_is_waited_out(self):
+        self.one_at_a_time()
         moves = self._invoices(5)
         self.add_fault(
             kind="status", path="/invoices", method="POST", status=429, retry_after=1,
@@ -82,6 +83,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
         self.assertFalse(self.connection.invoice_paused_until)
 
     def test_server_error_on_approve_is_tried_again(self):
+        self.one_at_a_time()
         self.connection.invoice_approve = True
         moves = self._invoices(2)
         self.add_fault(kind="status", path="/invoices/*/approve", method="PUT", status=503, times=1)
@@ -120,6 +122,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
         self.assertEqual(len(self.api_calls("GET", "/invoices")), 1)
 
     def test_long_retry_after_pauses_the_connection(self):
+        self.one_at_a_time()
         moves = self._invoices(3)
         self.add_fault(
             kind="status", path="/invoices", method="POST", status=429, retry_after=600,
@@ -135,6 +138,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
         self.assertFalse(self.slept)
 
     def test_repeated_short_rate_limits_end_in_a_pause(self):
+        self.one_at_a_time()
         moves = self._invoices(2)
         self.add_fault(kind="status", path="/invoices", method="POST", status=429, retry_after=1)
         summary = moves._procountor_send_batch(from_cron=True)

@@ -185,6 +185,7 @@ class TestInvoiceExactlyOnce(ProcountorInvoiceCase):
         self.assertFalse(self.sandbox_journal())
 
     def test_locked_rows_are_skipped(self):
+        self.one_at_a_time()
         moves = self._invoices(6)
         locked = moves[::2]
         original = type(moves)._procountor_try_lock
@@ -200,6 +201,7 @@ class TestInvoiceExactlyOnce(ProcountorInvoiceCase):
         self.assertEqual(set(locked.mapped("procountor_state")), {"not_sent"})
 
     def test_two_workers_interleaved(self):
+        self.one_at_a_time()
         moves = self._invoices(50)
         original = ProcountorClient.create_invoice
         worker_b = {}

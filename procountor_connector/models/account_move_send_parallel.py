@@ -1,0 +1,313 @@
+# Copyright 2026 procountor_connector contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Sending many new sales invoices with bounded parallel HTTP (docs/architecture.md,
+"Parallel HTTP").
+
+The batch's thread does everything that touches the database: it locks a wave of
+invoices (``SKIP LOCKED``: what another worker holds is left to it), checks and prepares
+each, claims the whole wave durably in one commit, hands each invoice's HTTP to a worker
+thread as plain data (``procountor_api.invoice_chain``), and stores what comes back. While
+the workers of one wave are busy the next wave is prepared and claimed, and finished
+invoices are stored, so the database work overlaps the HTTP.
+
+Only new sales invoices and credit notes go this way; a changed invoice, one whose
+Procountor invoice exists already (steps to resume), vendor bills and journal entries are
+sent one at a time by ``_procountor_send_guarded``, as before.
+"""
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import psycopg2
+
+from odoo import _, fields, models
+from odoo.tools import mute_logger, split_every
+
+from ..procountor_api import invoice_chain, payloads
+from ..procountor_api.exceptions import (
+    ProcountorAuthError,
+    ProcountorError,
+    ProcountorRateLimitError,
+)
+from .account_move_procountor_identity import ProcountorInvoiceIdTaken
+from .procountor_cron_guard import procountor_isolated
+
+_logger = logging.getLogger(__name__)
+
+#: Invoices locked, prepared and claimed (one commit) together.
+WAVE_SIZE = 50
+
+
+@dataclass
+class _Job:
+    """An invoice handed to a worker thread, with what its storing needs afterwards."""
+
+    move: object
+    data: object
+    chain: invoice_chain.ChainJob
+    #: Steps the batch's thread runs after the chain (the accounting page needs the database).
+    later_steps: bool
+    state_before: str
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _procountor_parallel_eligible(self):
+        """Can this move's HTTP run in a worker thread? New sales invoices and credit notes
+        (an unconfirmed creation included: the chain looks it up first)."""
+        self.ensure_one()
+        return (
+            self._procountor_send_kind() == "sales"
+            and not self.procountor_invoice_id
+            and not self.procountor_outdated
+        )
+
+    def _procountor_send_parallel(self, connection, client, pdf_by_move, lookup, summary):
+        """Send the eligible moves of ``self`` with parallel HTTP; returns the moves left for
+        sending one at a time, and why the batch stopped ("" when it did not)."""
+        eligible = self.filtered(lambda move: move._procountor_parallel_eligible())
+        left = self - eligible
+        if not eligible:
+            return left, ""
+        stop_event = threading.Event()
+        jobs = {}
+        stop = ""
+        with connection._procountor_parallel(client) as calls:
+            todo = eligible
+            for wave in split_every(WAVE_SIZE, eligible.ids, self.browse):
+                todo -= wave
+                stop = self._procountor_parallel_wave(
+                    wave, connection, client, pdf_by_move, lookup, summary, calls, jobs, stop_event
+                )
+                stop = self._procountor_parallel_store(
+                    connection, client, summary, calls, jobs, block=False
+                ) or stop
+                if stop or stop_event.is_set():
+                    break
+            while calls.pending:
+                stop = (
+                    self._procountor_parallel_store(
+                        connection, client, summary, calls, jobs, block=True
+                    )
+                    or stop
+                )
+        if stop:
+            todo._procountor_stop(summary, stop)
+            left._procountor_stop(summary, stop)
+            return self.browse(), stop
+        return left, ""
+
+    def _procountor_parallel_wave(
+        self, wave, connection, client, pdf_by_move, lookup, summary, calls, jobs, stop_event
+    ):
+        """Lock, check, prepare and claim one wave, then hand it to the workers; returns why
+        the batch must stop before any HTTP ("" normally)."""
+        pdfs = dict(pdf_by_move)
+        if connection.invoice_attach_pdf:
+            pdfs.update(wave._procountor_render_missing_pdfs(pdf_by_move))
+        locked = wave._procountor_lock_skipping()
+        for move in wave - locked:
+            summary.add("skipped", move)
+        prepared = []
+        for move in locked:
+            with procountor_isolated(move, move._procountor_fail_unexpected, f"sending {move.name}"):
+                job = move._procountor_parallel_job(connection, lookup, pdfs.get(move))
+                if isinstance(job, _Job):
+                    prepared.append(job)
+                else:
+                    summary.add(job, move)
+        if not prepared:
+            self._procountor_commit()
+            return ""
+        try:
+            # Before the first claim (later waves find it cached): refused credentials stop
+            # the batch while nothing is claimed.
+            client.ensure_token()
+        except ProcountorError as exc:
+            self._procountor_commit()
+            stop = connection._procountor_store_error(exc)
+            self.browse([job.move.id for job in prepared])._procountor_stop(summary, stop)
+            return stop
+        claimed = self.browse([job.move.id for job in prepared])
+        claimed._procountor_write(
+            {
+                "procountor_state": "sending",
+                "procountor_create_unknown": True,
+                "procountor_claimed_at": fields.Datetime.now(),
+                "procountor_connection_id": connection.id,
+            }
+        )
+        self._procountor_commit()
+        for job in prepared:
+            jobs[job.move.id] = job
+            calls.submit(
+                job.move.id,
+                lambda http, chain=job.chain: invoice_chain.run_chain(
+                    http, chain, retry=summary.retry, stop=stop_event
+                ),
+            )
+        return ""
+
+    def _procountor_lock_skipping(self):
+        """Lock the rows of ``self`` that no other transaction holds (``SKIP LOCKED``), in one
+        query; returns the locked moves, re-read."""
+        if not self:
+            return self
+        # A fresh snapshot: a row another worker changed after this transaction began would
+        # fail the lock with a serialization error.
+        self._procountor_commit()
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                self.env.cr.execute(
+                    "SELECT id FROM account_move WHERE id = ANY(%s) "
+                    "FOR NO KEY UPDATE SKIP LOCKED",
+                    [list(self.ids)],
+                )
+                locked_ids = {row[0] for row in self.env.cr.fetchall()}
+        except psycopg2.errors.SerializationFailure:
+            # Changed meanwhile: row by row, as one at a time does.
+            locked_ids = {move.id for move in self if move._procountor_try_lock()}
+        locked = self.filtered(lambda move: move.id in locked_ids)
+        locked.invalidate_recordset()
+        return locked
+
+    def _procountor_parallel_job(self, connection, lookup, pdf):
+        """A ``_Job`` for this locked move, or its outcome without HTTP (``skipped``,
+        ``failed``); the checks are those of ``_procountor_send_one``."""
+        self.ensure_one()
+        if not self._procountor_is_candidate():
+            return "skipped"
+        if self.procountor_state == "sent" and not self.procountor_outdated:
+            return "skipped"
+        if self.procountor_state == "sending" and self._procountor_claim_is_active():
+            return "skipped"
+        if not self._procountor_parallel_eligible():
+            return "skipped"
+        data, problems = self._procountor_prepare(connection, lookup)
+        if not problems:
+            problems = self._procountor_check_pdf_size(connection, pdf)
+        if problems:
+            self._procountor_fail_before_http(problems)
+            return "failed"
+        steps = tuple(self._procountor_steps(connection))
+        # The accounting page is built from the invoice's lines and the mappings: after it,
+        # every step runs in this thread (one at a time).
+        chain_steps = () if "accounting" in steps else steps
+        if "attached" in chain_steps and not pdf:
+            try:
+                with self.env.cr.savepoint():
+                    pdf = self._procountor_invoice_pdf()
+            except Exception as exc:  # noqa: BLE001 - reports fail in many ways (wkhtmltopdf)
+                _logger.exception("Rendering the PDF of %s failed", self.name)
+                self._procountor_fail_before_http(
+                    [_("The invoice PDF could not be rendered: %(error)s", error=exc)]
+                )
+                return "failed"
+        return _Job(
+            move=self,
+            data=data,
+            chain=invoice_chain.ChainJob(
+                body=self._procountor_build_body(data),
+                create_unknown=self.procountor_create_unknown,
+                steps=chain_steps,
+                pdf=pdf,
+            ),
+            later_steps=bool(steps) and not chain_steps,
+            state_before=self.procountor_state,
+        )
+
+    def _procountor_parallel_store(self, connection, client, summary, calls, jobs, block):
+        """Store the outcomes the workers finished (``block``: wait for at least one);
+        returns why the batch must stop, or ""."""
+        outcomes = calls.done(block=block)
+        if not outcomes:
+            return ""
+        connection._procountor_log_parallel_exchanges(
+            calls, {move_id: job.move for move_id, job in jobs.items()}
+        )
+        stop = ""
+        for outcome in outcomes:
+            job = jobs.pop(outcome.key)
+            move = job.move
+            result, why = "failed", ""
+            # What this thread still sends for it (the accounting page) is logged against it.
+            client.on_exchange = move._procountor_exchange_logger(connection)
+            with procountor_isolated(move, move._procountor_fail_unexpected, f"sending {move.name}"):
+                if outcome.error is not None:
+                    # Not a ProcountorError (those are in the chain's result): a bug.
+                    raise outcome.error
+                result, why = move._procountor_store_chain(connection, client, job, outcome.value)
+            stop = stop or why
+            summary.add(result, move)
+            if result == "sent" and connection.state == "error":
+                connection.sudo().write({"state": "connected", "last_error": False})
+            move._procountor_commit()
+        return stop
+
+    def _procountor_store_chain(self, connection, client, job, result):
+        """Store one chain's ``ChainResult``; returns (outcome, why the batch must stop)."""
+        self.ensure_one()
+        if result.not_started:
+            # Claimed but never tried (the run stopped): as it was before the claim.
+            self._procountor_write(
+                {
+                    "procountor_state": job.state_before,
+                    "procountor_create_unknown": job.chain.create_unknown,
+                    "procountor_claimed_at": False,
+                }
+            )
+            return "skipped", ""
+        error = result.error
+        if result.remote is None:
+            self._procountor_write({"procountor_create_unknown": result.create_unknown})
+            if isinstance(error, payloads.AdoptionConflict):
+                self._procountor_fail_conflict(error)
+                return "failed", ""
+            self._procountor_fail_remote(error)
+            return "failed", self._procountor_parallel_stop_reason(connection, error)
+        try:
+            self._procountor_store_created(connection, result.remote, job.chain.body, result.adopted)
+        except ProcountorInvoiceIdTaken as exc:
+            self._procountor_store_conflict(exc.message)
+            return "failed", ""
+        self._procountor_note_cuts(job.data)
+        if job.later_steps and error is None:
+            try:
+                self._procountor_run_steps(connection, client, job.chain.pdf, resumed=result.adopted)
+            except ProcountorError as exc:
+                self._procountor_fail_remote(exc)
+                return "failed", self._procountor_parallel_stop_reason(connection, exc)
+            return "sent", ""
+        if not job.chain.steps:
+            return "sent", ""
+        vals = {"procountor_step": result.reached, "procountor_status": result.status or False}
+        if error is not None:
+            self._procountor_write(vals)
+            self._procountor_fail_remote(error)
+            return "failed", self._procountor_parallel_stop_reason(connection, error)
+        self._procountor_write(
+            {
+                **vals,
+                "procountor_state": "sent",
+                "procountor_error": False,
+                "procountor_error_retryable": False,
+                "procountor_claimed_at": False,
+                "procountor_attempt_date": fields.Datetime.now(),
+            }
+        )
+        return "sent", ""
+
+    def _procountor_parallel_stop_reason(self, connection, error):
+        """Why the batch stops after ``error`` (as one at a time does), or ""."""
+        if isinstance(error, ProcountorAuthError):
+            return connection._procountor_store_error(error)
+        if isinstance(error, ProcountorRateLimitError):
+            until = connection._procountor_pause(error)
+            return _(
+                "Procountor asked to slow down (HTTP 429): sending is paused until "
+                "%(until)s (UTC); the remaining invoices wait for the next run.",
+                until=until,
+            )
+        return ""
