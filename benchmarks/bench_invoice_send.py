@@ -70,8 +70,31 @@ def parse_args():
     parser.add_argument(
         "-n", "--sizes", default="10,100,1000", help="comma-separated invoice counts"
     )
+    parser.add_argument(
+        "--throughput",
+        type=int,
+        metavar="N",
+        help="instead of the cost table: N invoices sent by cron runs with every step, "
+        "at --latency, for each of --workers, against the rate limit's floor",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.15, help="seconds the sandbox waits per call"
+    )
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--batch-size", type=int, default=50, help="invoices per cron run")
+    parser.add_argument(
+        "--max-in-flight",
+        type=int,
+        help="the connection's requests at once (default: its own; 1 = one at a time)",
+    )
+    parser.add_argument(
+        "--sandbox-process",
+        action="store_true",
+        help="run the sandbox in its own process (its work does not share Odoo's GIL)",
+    )
     args = parser.parse_args()
     args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    args.workers = [int(count) for count in args.workers.split(",") if count.strip()]
     return args
 
 
@@ -283,11 +306,18 @@ def measure(env, connection, moves, sandbox_url, pdf_mode):
 
 
 @contextmanager
-def pinned_sandbox():
+def pinned_sandbox(own_process=False):
     """A sandbox on a free port whose fiscal calendar takes the fixed invoice dates; call it
-    after boot_odoo(), which puts the repository on the import path."""
-    from procountor_sandbox.server import start_in_thread
+    after boot_odoo(), which puts the repository on the import path. ``own_process``: a
+    separate Python process (``python -m procountor_sandbox``) instead of a thread."""
     from procountor_sandbox.testing import pin_calendar
+
+    if own_process:
+        with sandbox_process() as sandbox:
+            pin_calendar(sandbox.url)
+            yield sandbox
+        return
+    from procountor_sandbox.server import start_in_thread
 
     sandbox = start_in_thread(port=0)
     try:
@@ -295,6 +325,38 @@ def pinned_sandbox():
         yield sandbox
     finally:
         sandbox.stop()
+
+
+@contextmanager
+def sandbox_process():
+    """``python -m procountor_sandbox`` on a free port; yields an object with ``url``."""
+    import socket
+    import subprocess
+    import types
+
+    import requests
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "procountor_sandbox", "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _attempt in range(100):
+            try:
+                requests.get(f"{url}/_sandbox/journal", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield types.SimpleNamespace(url=url)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def setup_benchmark(env, args, sandbox_url):
@@ -312,16 +374,85 @@ def session(args):
     odoo = boot_odoo(args)
     from odoo.modules.registry import Registry
 
-    with pinned_sandbox() as sandbox:
+    with pinned_sandbox(getattr(args, "sandbox_process", False)) as sandbox:
         registry = Registry(args.database)
         with registry.cursor() as cr:
             yield sandbox, registry, odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
 
 
+def throughput(args, sandbox, registry, env, journal, customer, products, connection):
+    """``--throughput N``: N invoices per worker count, every step, at ``--latency``."""
+    import throughput as bench_throughput
+
+    count = args.throughput
+    bench_throughput.prepare_connection(env, connection, args.batch_size)
+    if args.max_in_flight:
+        connection.procountor_max_in_flight = args.max_in_flight
+        env.cr.commit()
+    rate = connection._procountor_per_second()
+    print(
+        f"\nthroughput: {count} invoices per run, steps create, "
+        f"{', '.join(connection._procountor_invoice_steps())}; PDF: {args.pdf}; latency "
+        f"{args.latency * 1000:.0f} ms per call; {connection.procountor_max_in_flight} requests "
+        f"at once, {rate:g} per second; {args.batch_size} invoices per cron run; sandbox "
+        f"{'in its own process' if args.sandbox_process else 'in this process'}\n"
+    )
+    header = (
+        f"{'workers':>7} {'N':>6} {'sent':>6} {'dupl.':>6} {'lost':>5} {'calls':>6} "
+        f"{'calls/inv':>9} {'wall s':>8} {'floor s':>8} {'x floor':>8} {'runs':>5} "
+        f"{'at once':>7} {'429 pauses':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for workers in args.workers:
+        moves = create_invoices(env, journal, customer, products, count)
+        fresh_start(env, connection, sandbox.url)
+        bench_throughput.sandbox_latency(sandbox.url, args.latency)
+        throttle = connection._procountor_throttle()
+        throttle.most_in_flight = 0
+        pauses = throttle.pauses
+        with render_mode(env, args.pdf):
+            seconds, figures = bench_throughput.run_workers(registry, connection, workers)
+        bench_throughput.sandbox_latency(sandbox.url, 0)
+        for label, figure in sorted(figures.items()):
+            if figure.get("error"):
+                print(f"{label} failed:\n{figure['error']}")
+        env.invalidate_all()
+        counts, calls = bench_throughput.journal_counts(sandbox.url)
+        remote = remote_numbers(sandbox.url)
+        names = set(moves.mapped("name"))
+        sent = moves.filtered(lambda move: move.procountor_state == "sent")
+        duplicated = sum(1 for name in names if remote.get(name, 0) > 1)
+        lost = len(moves) - len([name for name in names if remote.get(name)])
+        floor = calls / rate
+        runs = sum(figure.get("runs", 0) for figure in figures.values())
+        print(
+            f"{workers:>7} {count:>6} {len(sent):>6} {duplicated:>6} {lost:>5} {calls:>6} "
+            f"{calls / count:>9.2f} {seconds:>8.1f} {floor:>8.1f} {seconds / floor:>8.2f} "
+            f"{runs:>5} {throttle.most_in_flight:>7} {throttle.pauses - pauses:>10}",
+            flush=True,
+        )
+        print(f"{'':>7} calls by kind: {dict(sorted(counts.items()))}")
+
+
+def remote_numbers(sandbox_url):
+    """{originalInvoiceNumber: how many Procountor invoices carry it}."""
+    import collections
+
+    import requests
+
+    response = requests.get(f"{sandbox_url}/_sandbox/invoices", timeout=60)
+    response.raise_for_status()
+    return collections.Counter(row.get("originalInvoiceNumber") for row in response.json())
+
+
 def main():
     args = parse_args()
-    with session(args) as (sandbox, _registry, env):
+    with session(args) as (sandbox, registry, env):
         env, journal, customer, products, connection = setup_benchmark(env, args, sandbox.url)
+        if args.throughput:
+            throughput(args, sandbox, registry, env, journal, customer, products, connection)
+            return
         steps = ", ".join(["create", *connection._procountor_invoice_steps()])
         print(
             f"\nsteps: {steps}; PDF: {args.pdf}; sandbox at {sandbox.url}; "

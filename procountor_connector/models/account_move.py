@@ -172,6 +172,16 @@ class ProcountorSendSummary:
         self.stopped = ""
         #: Transient faults waited out in the run (``in_run.InRunRetry``), for its log.
         self.retry = None
+        #: Most invoices attempted (sent or failed) in this run; None: all of them. The cron
+        #: hands over more candidates than that, so a worker whose first candidates another
+        #: worker holds takes the next ones instead of ending its run.
+        self.limit = None
+        #: Invoices handed to Procountor (claimed) in this run, for ``limit``.
+        self.attempted = 0
+
+    def room(self):
+        """How many more invoices this run may attempt (None: no limit)."""
+        return None if self.limit is None else max(0, self.limit - self.attempted)
 
     def add(self, outcome, move):
         setattr(self, outcome, getattr(self, outcome) | move)
@@ -394,14 +404,16 @@ class AccountMove(models.Model):
         data, problems = self._procountor_prepare(connection)
         return False if problems else _payload_hash(payloads.build_sales_invoice(data))
 
-    def _procountor_send_batch(self, from_cron=False, pdf_by_move=None):
+    def _procountor_send_batch(self, from_cron=False, pdf_by_move=None, limit=None):
         """Send every candidate of ``self``; one invoice's failure never stops the others.
 
         ``pdf_by_move`` ({move: (filename, bytes)}) gives PDFs rendered by the caller (the
-        Send wizard). Returns a ``ProcountorSendSummary``.
+        Send wizard). ``limit``: attempt at most that many (the cron's batch size); the
+        candidates beyond it are left as they are. Returns a ``ProcountorSendSummary``.
         """
         summary = ProcountorSendSummary(self.env)
         summary.retry = self._procountor_in_run_retry(from_cron)
+        summary.limit = limit
         candidates = self.filtered(lambda move: move._procountor_is_candidate())
         for move in self - candidates:
             summary.add("skipped", move)
@@ -478,6 +490,8 @@ class AccountMove(models.Model):
                 if connection.invoice_attach_pdf:
                     pdfs.update(chunk._procountor_render_missing_pdfs(pdf_by_move))
                 for move in chunk:
+                    if summary.room() == 0:
+                        return
                     todo -= move
                     # Every invoice commits (claim, id) and each commit empties the ORM
                     # cache: prefetching the whole chunk would re-read up to
@@ -526,6 +540,8 @@ class AccountMove(models.Model):
             # Procountor answers again (a refused key was fixed): the connection works.
             connection.sudo().write({"state": "connected", "last_error": False})
         summary.add(outcome, self)
+        if outcome != "skipped":
+            summary.attempted += 1
         self._procountor_commit()
         return stop
 

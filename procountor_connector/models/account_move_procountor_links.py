@@ -23,6 +23,15 @@ class AccountMove(models.Model):
             # yet), as an invoice claimed by another worker does.
             return "skipped"
 
+    def _procountor_parallel_needs_registers(self, connection, data):
+        # The missing partner or product is created by ``_procountor_create_once`` (its own
+        # claim, look-up and commits): such an invoice is sent one at a time.
+        if connection.partner_create_on_send and not data.partner_id:
+            return True
+        if connection.product_create_on_send and self._procountor_unlinked_products(connection):
+            return True
+        return super()._procountor_parallel_needs_registers(connection, data)
+
     def _procountor_partner_id(self, connection):
         link = self.commercial_partner_id._procountor_link(connection, "customer")
         return link.procountor_id or super()._procountor_partner_id(connection)

@@ -64,6 +64,11 @@ class AccountMove(models.Model):
             and not self.procountor_outdated
         )
 
+    def _procountor_parallel_needs_registers(self, connection, data):
+        """Must a partner or product be created in Procountor first? That happens just
+        before the invoice, in the batch's thread (one at a time): none by default."""
+        return False
+
     def _procountor_send_parallel(self, connection, client, pdf_by_move, lookup, summary):
         """Send the eligible moves of ``self`` with parallel HTTP; returns the moves left for
         sending one at a time, and why the batch stopped ("" when it did not)."""
@@ -77,13 +82,21 @@ class AccountMove(models.Model):
         with connection._procountor_parallel(client) as calls:
             todo = eligible
             for wave in split_every(WAVE_SIZE, eligible.ids, self.browse):
+                if summary.room() == 0:
+                    # The run's limit is reached: the rest is left as it is (not skipped).
+                    todo = self.browse()
+                    break
                 todo -= wave
-                stop = self._procountor_parallel_wave(
+                stop, serial = self._procountor_parallel_wave(
                     wave, connection, client, pdf_by_move, lookup, summary, calls, jobs, stop_event
                 )
-                stop = self._procountor_parallel_store(
-                    connection, client, summary, calls, jobs, block=False
-                ) or stop
+                left |= serial
+                stop = (
+                    self._procountor_parallel_store(
+                        connection, client, summary, calls, jobs, block=False
+                    )
+                    or stop
+                )
                 if stop or stop_event.is_set():
                     break
             while calls.pending:
@@ -103,7 +116,8 @@ class AccountMove(models.Model):
         self, wave, connection, client, pdf_by_move, lookup, summary, calls, jobs, stop_event
     ):
         """Lock, check, prepare and claim one wave, then hand it to the workers; returns why
-        the batch must stop before any HTTP ("" normally)."""
+        the batch must stop before any HTTP ("" normally) and the moves of the wave to send
+        one at a time after all."""
         pdfs = dict(pdf_by_move)
         if connection.invoice_attach_pdf:
             pdfs.update(wave._procountor_render_missing_pdfs(pdf_by_move))
@@ -111,25 +125,37 @@ class AccountMove(models.Model):
         for move in wave - locked:
             summary.add("skipped", move)
         prepared = []
+        serial = self.browse()
         for move in locked:
-            with procountor_isolated(move, move._procountor_fail_unexpected, f"sending {move.name}"):
+            if summary.room() == 0:
+                break
+            with procountor_isolated(
+                move, move._procountor_fail_unexpected, f"sending {move.name}", commit=False
+            ):
                 job = move._procountor_parallel_job(connection, lookup, pdfs.get(move))
                 if isinstance(job, _Job):
                     prepared.append(job)
+                    summary.attempted += 1
+                elif job == "serial":
+                    serial |= move
                 else:
                     summary.add(job, move)
+                    summary.attempted += job == "failed"
         if not prepared:
             self._procountor_commit()
-            return ""
+            return "", serial
         try:
             # Before the first claim (later waves find it cached): refused credentials stop
             # the batch while nothing is claimed.
             client.ensure_token()
+            if not calls.token_store.get():
+                # The workers start with this token instead of each asking for one.
+                calls.token_store.set(*client.token_store.get())
         except ProcountorError as exc:
             self._procountor_commit()
             stop = connection._procountor_store_error(exc)
             self.browse([job.move.id for job in prepared])._procountor_stop(summary, stop)
-            return stop
+            return stop, serial
         claimed = self.browse([job.move.id for job in prepared])
         claimed._procountor_write(
             {
@@ -148,7 +174,7 @@ class AccountMove(models.Model):
                     http, chain, retry=summary.retry, stop=stop_event
                 ),
             )
-        return ""
+        return "", serial
 
     def _procountor_lock_skipping(self):
         """Lock the rows of ``self`` that no other transaction holds (``SKIP LOCKED``), in one
@@ -161,8 +187,7 @@ class AccountMove(models.Model):
         try:
             with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                 self.env.cr.execute(
-                    "SELECT id FROM account_move WHERE id = ANY(%s) "
-                    "FOR NO KEY UPDATE SKIP LOCKED",
+                    "SELECT id FROM account_move WHERE id = ANY(%s) FOR NO KEY UPDATE SKIP LOCKED",
                     [list(self.ids)],
                 )
                 locked_ids = {row[0] for row in self.env.cr.fetchall()}
@@ -174,8 +199,9 @@ class AccountMove(models.Model):
         return locked
 
     def _procountor_parallel_job(self, connection, lookup, pdf):
-        """A ``_Job`` for this locked move, or its outcome without HTTP (``skipped``,
-        ``failed``); the checks are those of ``_procountor_send_one``."""
+        """A ``_Job`` for this locked move, its outcome without HTTP (``skipped``,
+        ``failed``), or ``serial`` (sent one at a time after the waves); the checks are
+        those of ``_procountor_send_one``."""
         self.ensure_one()
         if not self._procountor_is_candidate():
             return "skipped"
@@ -191,6 +217,8 @@ class AccountMove(models.Model):
         if problems:
             self._procountor_fail_before_http(problems)
             return "failed"
+        if self._procountor_parallel_needs_registers(connection, data):
+            return "serial"
         steps = tuple(self._procountor_steps(connection))
         # The accounting page is built from the invoice's lines and the mappings: after it,
         # every step runs in this thread (one at a time).
@@ -234,7 +262,9 @@ class AccountMove(models.Model):
             result, why = "failed", ""
             # What this thread still sends for it (the accounting page) is logged against it.
             client.on_exchange = move._procountor_exchange_logger(connection)
-            with procountor_isolated(move, move._procountor_fail_unexpected, f"sending {move.name}"):
+            with procountor_isolated(
+                move, move._procountor_fail_unexpected, f"sending {move.name}", commit=False
+            ):
                 if outcome.error is not None:
                     # Not a ProcountorError (those are in the chain's result): a bug.
                     raise outcome.error
@@ -243,7 +273,9 @@ class AccountMove(models.Model):
             summary.add(result, move)
             if result == "sent" and connection.state == "error":
                 connection.sudo().write({"state": "connected", "last_error": False})
-            move._procountor_commit()
+        # One commit for every invoice stored here: each one's Procountor id is durable
+        # before the next wave is claimed (a crash before it: the claims are looked up).
+        self._procountor_commit()
         return stop
 
     def _procountor_store_chain(self, connection, client, job, result):
@@ -258,7 +290,9 @@ class AccountMove(models.Model):
                     "procountor_claimed_at": False,
                 }
             )
-            return "skipped", ""
+            if result.error is None:
+                return "skipped", ""
+            return "skipped", self._procountor_parallel_stop_reason(connection, result.error)
         error = result.error
         if result.remote is None:
             self._procountor_write({"procountor_create_unknown": result.create_unknown})
@@ -268,14 +302,18 @@ class AccountMove(models.Model):
             self._procountor_fail_remote(error)
             return "failed", self._procountor_parallel_stop_reason(connection, error)
         try:
-            self._procountor_store_created(connection, result.remote, job.chain.body, result.adopted)
+            self._procountor_store_created(
+                connection, result.remote, job.chain.body, result.adopted, commit=False
+            )
         except ProcountorInvoiceIdTaken as exc:
             self._procountor_store_conflict(exc.message)
             return "failed", ""
         self._procountor_note_cuts(job.data)
         if job.later_steps and error is None:
             try:
-                self._procountor_run_steps(connection, client, job.chain.pdf, resumed=result.adopted)
+                self._procountor_run_steps(
+                    connection, client, job.chain.pdf, resumed=result.adopted
+                )
             except ProcountorError as exc:
                 self._procountor_fail_remote(exc)
                 return "failed", self._procountor_parallel_stop_reason(connection, exc)

@@ -181,8 +181,9 @@ class AccountMove(models.Model):
         )
         self._procountor_commit()
 
-    def _procountor_store_created(self, connection, remote, body, adopted=False):
-        """One write with everything Procountor answered, then commit."""
+    def _procountor_store_created(self, connection, remote, body, adopted=False, commit=True):
+        """One write with everything Procountor answered, then commit (``commit=False``: the
+        caller commits, after storing more)."""
         steps_left = bool(self._procountor_steps(connection))
         remote_vals = self._procountor_remote_vals(remote)
         remote_id = remote_vals["procountor_invoice_id"]
@@ -203,7 +204,8 @@ class AccountMove(models.Model):
                 )
             )
         self._procountor_check_remote_totals(remote, body)
-        self._procountor_commit()
+        if commit:
+            self._procountor_commit()
 
     def _procountor_created_vals(self, connection, body, remote_vals, steps_left, adopted):
         """The write that records a created (or adopted) Procountor record, any kind of move."""

@@ -17,6 +17,10 @@ CRON_STATES = ("not_sent", "sending", "error")
 #: An invoice whose last attempt failed (or stayed unconfirmed) is retried by the cron only
 #: after this pause, so that an outage is not hammered by the cron's immediate re-runs.
 CRON_RETRY_DELAY = timedelta(minutes=10)
+#: The code of the scheduled actions that send invoices (one per worker).
+SEND_CRON_CODE = "model._cron_procountor_send_invoices()"
+#: Candidates a cron run looks at, per invoice it may send (see ``_procountor_cron_send_batch``).
+CANDIDATES_FACTOR = 2
 #: Seconds a batch waits after an HTTP 429 that gave no Retry-After.
 RATE_LIMIT_DEFAULT_PAUSE = 60
 
@@ -169,6 +173,23 @@ class ProcountorConnection(models.Model):
             ):
                 connection._procountor_cron_send_batch(progress)
         self.env["ir.cron"]._notify_progress(**progress)
+        if progress["remaining"]:
+            self._procountor_wake_send_workers()
+
+    @api.model
+    def _procountor_wake_send_workers(self):
+        """More invoices wait than one run sends: start the other active send workers now
+        (the scheduled actions running this same code, e.g. "second worker"), so that they
+        share the work instead of waiting for their next scheduled time. They take other
+        invoices than this run (``SKIP LOCKED`` and the claim's lease)."""
+        current = self.env.context.get("cron_id")
+        workers = (
+            self.env["ir.cron"]
+            .sudo()
+            .search([("code", "=", SEND_CRON_CODE), ("active", "=", True), ("id", "!=", current)])
+        )
+        for worker in workers:
+            worker._trigger()
 
     def _procountor_cron_send_batch(self, progress):
         """One batch of this connection's unsent invoices; adds to ``progress``."""
@@ -177,10 +198,14 @@ class ProcountorConnection(models.Model):
             return
         Move = self.env["account.move"]
         domain = self._procountor_invoice_cron_domain()
-        moves = Move.search(domain, order="invoice_date, id", limit=self.invoice_batch_size)
+        # Twice the batch: another worker may hold the first ones (locked, not yet claimed);
+        # this one then takes the next instead of ending its run empty-handed.
+        moves = Move.search(
+            domain, order="invoice_date, id", limit=self.invoice_batch_size * CANDIDATES_FACTOR
+        )
         if not moves:
             return
-        summary = moves._procountor_send_batch(from_cron=True)
+        summary = moves._procountor_send_batch(from_cron=True, limit=self.invoice_batch_size)
         # Skipped invoices (locked by another transaction) are no progress: counting them
         # as done would make the cron runner call again at once while they stay locked.
         progress["done"] += len(summary.sent) + len(summary.failed)

@@ -82,8 +82,7 @@ class ProcountorConnection(models.Model):
             # (``invoice_paused_until``, seen by every process): that one is over.
             throttle.resume()
         client.throttle = throttle
-        current = client.token_store.get() or (None, None)
-        token_store = shared_token_store(*current)
+        token_store = shared_token_store(*(client.token_store.get() or (None, None)))
         options = {
             "base_url": connection.base_url,
             "client_id": connection.client_id,
@@ -101,13 +100,14 @@ class ProcountorConnection(models.Model):
             return ProcountorClient.for_environment(environment, **options)
 
         calls = ParallelCalls(make_client, throttle.max_in_flight)
+        calls.token_store = token_store
         try:
             yield calls
         finally:
             calls.close()
             self._procountor_log_parallel_exchanges(calls)
             renewed = token_store.get()
-            if renewed and renewed != current and renewed[0]:
+            if renewed and renewed[0] and renewed != client.token_store.get():
                 client.token_store.set(*renewed)
 
     def _procountor_log_parallel_exchanges(self, calls, records=None):

@@ -24,7 +24,7 @@ def procountor_can_commit():
 
 
 @contextmanager
-def procountor_isolated(record, on_error, what=""):
+def procountor_isolated(record, on_error, what="", commit=True):
     """Run the ``with`` body as one unit of work; an exception ends the unit, not the run.
 
     - outside tests, the unit starts with a commit (what the previous units did is durable)
@@ -33,12 +33,16 @@ def procountor_isolated(record, on_error, what=""):
       a readable text on ``record`` (the connection or the invoice) and is committed;
     - the ``with`` statement then ends normally: the caller goes on with the next unit.
 
+    ``commit=False``: a savepoint bounds the unit also outside tests, and nothing is
+    committed; for the units of a batch that commits once for many of them (a commit empties
+    the ORM cache, which the next unit would fill again row by row).
+
     ``on_error`` itself failing is logged too, never raised. Callers keep catching the errors
     they expect (``ProcountorError``, ``UserError``) themselves, with their own messages; this
     is the net under them for what nobody expected (``KeyError``, ``ValueError`` ...).
     """
     env = record.env
-    can_commit = procountor_can_commit()
+    can_commit = commit and procountor_can_commit()
     label = what or f"{record._name}{record.ids}"
     try:
         if can_commit:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from . import payloads
 from .exceptions import ProcountorAuthError, ProcountorError, ProcountorRateLimitError
+from .throttle import ConnectionPaused
 
 #: Steps a worker thread runs after creating, in this order.
 CHAIN_STEPS = ("attached", "approved", "sent")
@@ -48,6 +49,8 @@ class ChainResult:
     error: ProcountorError | None = None
     #: Never started: the run was stopped (refused credentials, a long rate limit) first.
     not_started: bool = False
+    #: A POST of this invoice left in this run (its outcome may be unknown).
+    posted: bool = False
     attempts: int = 0
     waits: list = field(default_factory=list)
 
@@ -74,6 +77,14 @@ def run_chain(client, job, retry=None, stop=None):
         try:
             _attempt(client, job, result)
             result.error = None
+            return result
+        except ConnectionPaused as exc:
+            # The connection is paused longer than a request waits: nothing of this invoice
+            # left when nothing was created or posted yet, so it is given back untouched.
+            result.error = exc
+            result.not_started = result.remote is None and not result.posted
+            if stop is not None:
+                stop.set()
             return result
         except ProcountorError as exc:
             wait = retry.reserve(exc, result.attempts) if retry is not None else None
@@ -106,7 +117,11 @@ def _attempt(client, job, result):
             filename, content = job.pdf
             known = {item.get("name") for item in (view or {}).get("attachments") or ()}
             if filename not in known:
-                meta = {"referenceType": "INVOICE", "referenceId": remote_id, "sendWithInvoice": True}
+                meta = {
+                    "referenceType": "INVOICE",
+                    "referenceId": remote_id,
+                    "sendWithInvoice": True,
+                }
                 client.upload_attachment(meta, filename, content)
         elif step == "approved" and result.status == EDITABLE_STATUS:
             client.approve_invoice(remote_id)
@@ -123,6 +138,7 @@ def _create(client, job, result):
     def claim():
         # The caller's claim is already durable; this only notes that the POST left.
         posted.append(True)
+        result.posted = True
 
     try:
         remote, adopted = payloads.create_once(

@@ -71,6 +71,8 @@ class ParallelCalls:
         self._clients_lock = threading.Lock()
         self._pending = {}
         self.exchanges = ExchangeBuffer()
+        #: The token store the caller gave the worker clients, if it wants to seed it.
+        self.token_store = None
 
     def __enter__(self):
         return self

@@ -34,6 +34,11 @@ MAX_PAUSE_WAIT = 10.0
 DEFAULT_PAUSE = 60.0
 
 
+class ConnectionPaused(ProcountorRateLimitError):
+    """The connection is paused (a 429) for longer than a request waits: this request was
+    not sent at all."""
+
+
 def default_per_second(environment):
     """Requests per second of a connection that sets no limit of its own."""
     return TEST_PER_SECOND if environment == "test" else PRODUCTION_PER_SECOND
@@ -101,7 +106,7 @@ class ConnectionThrottle:
             now = self.clock()
             paused_for = self._paused_until - now
             if paused_for > self.max_pause_wait:
-                raise ProcountorRateLimitError(
+                raise ConnectionPaused(
                     "Procountor asked to slow down (HTTP 429): this connection is paused "
                     f"for {paused_for:.0f} s more",
                     retry_after=paused_for,

@@ -85,6 +85,7 @@ class TestHardeningRemote(ProcountorInvoiceCase):
         self.assertIn("not JSON", self.connection.last_error)
 
     def test_token_rejected_twice_mid_batch_stops_the_batch(self):
+        self.one_at_a_time()
         first, second = moves = self.make_invoice() | self.make_invoice()
         # Every POST is refused with 401, even with a freshly issued token.
         self.add_fault(kind="status", path="/invoices", method="POST", status=401)
