@@ -795,6 +795,20 @@ def test_a_stopped_run_starts_no_chain():
     assert result.not_started and result.attempts == 0 and result.error is None
 
 
+def test_a_chain_past_its_claims_deadline_starts_nothing():
+    """A claimed invoice that waited too long for a worker is given back unsent: the claim's
+    lease would soon end and another worker could take it."""
+
+    class NoClient:
+        def __getattr__(self, name):
+            raise AssertionError(f"a late chain called {name}")
+
+    job = _job(0)
+    job.deadline = time.monotonic() - 1
+    result = run_chain(NoClient(), job, _no_wait_retry())
+    assert result.not_started and result.attempts == 0 and result.error is None
+
+
 def test_random_faults_still_send_every_invoice_once(sandbox_url):
     count = 10
     for path, method in (

@@ -17,6 +17,7 @@ sent one at a time by ``_procountor_send_guarded``, as before.
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 import psycopg2
@@ -30,6 +31,7 @@ from ..procountor_api.exceptions import (
     ProcountorError,
     ProcountorRateLimitError,
 )
+from .account_move import CLAIM_LEASE
 from .account_move_procountor_identity import ProcountorInvoiceIdTaken
 from .procountor_cron_guard import procountor_isolated
 
@@ -37,6 +39,11 @@ _logger = logging.getLogger(__name__)
 
 #: Invoices locked, prepared and claimed (one commit) together.
 WAVE_SIZE = 50
+#: Seconds of the connection's rate that claimed invoices may wait for the workers. Well
+#: within the claim's lease (``CLAIM_LEASE``, 15 minutes): a chain that still has not
+#: started after ``CLAIM_STALE`` gives its invoice back unsent (``ChainJob.deadline``).
+CLAIM_AHEAD = 120
+CLAIM_STALE = CLAIM_LEASE / 2
 
 
 @dataclass
@@ -81,10 +88,23 @@ class AccountMove(models.Model):
         stop = ""
         with connection._procountor_parallel(client) as calls:
             todo = eligible
+            ahead = self._procountor_parallel_ahead(connection, calls)
             for wave in split_every(WAVE_SIZE, eligible.ids, self.browse):
                 if summary.room() == 0:
                     # The run's limit is reached: the rest is left as it is (not skipped).
                     todo = self.browse()
+                    break
+                # Claim no further ahead of the HTTP than a few minutes of the connection's
+                # rate: a claim must be worked on well within its lease, or another worker
+                # would take the invoice as abandoned.
+                while calls.pending >= ahead:
+                    stop = (
+                        self._procountor_parallel_store(
+                            connection, client, summary, calls, jobs, block=True
+                        )
+                        or stop
+                    )
+                if stop or stop_event.is_set():
                     break
                 todo -= wave
                 stop, serial = self._procountor_parallel_wave(
@@ -111,6 +131,12 @@ class AccountMove(models.Model):
             left._procountor_stop(summary, stop)
             return self.browse(), stop
         return left, ""
+
+    def _procountor_parallel_ahead(self, connection, calls):
+        """How many invoices may be claimed and waiting for the workers at once: what the
+        connection's rate sends in ``CLAIM_AHEAD`` (at least one wave)."""
+        steps = 1 + len(connection._procountor_invoice_steps())
+        return max(WAVE_SIZE, int(connection._procountor_per_second() * CLAIM_AHEAD / steps))
 
     def _procountor_parallel_wave(
         self, wave, connection, client, pdf_by_move, lookup, summary, calls, jobs, stop_event
@@ -241,6 +267,7 @@ class AccountMove(models.Model):
                 create_unknown=self.procountor_create_unknown,
                 steps=chain_steps,
                 pdf=pdf,
+                deadline=time.monotonic() + CLAIM_STALE.total_seconds(),
             ),
             later_steps=bool(steps) and not chain_steps,
             state_before=self.procountor_state,

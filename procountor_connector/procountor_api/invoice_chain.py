@@ -11,6 +11,7 @@ up before creating anything, and reads it before repeating a step (the same prot
 invoice at a time).
 """
 
+import time
 from dataclasses import dataclass, field
 
 from . import payloads
@@ -34,6 +35,9 @@ class ChainJob:
     steps: tuple = ()
     #: ``(filename, bytes)`` of the PDF when ``attached`` is a step.
     pdf: tuple | None = None
+    #: ``time.monotonic()`` after which the chain must not start (None: no limit): the
+    #: caller's claim would soon end, and another worker could take the invoice.
+    deadline: float | None = None
 
 
 @dataclass
@@ -69,7 +73,8 @@ def run_chain(client, job, retry=None, stop=None):
     a ``threading.Event`` set when the run must end; an ending error sets it.
     """
     result = ChainResult(create_unknown=job.create_unknown)
-    if stop is not None and stop.is_set():
+    late = job.deadline is not None and time.monotonic() > job.deadline
+    if late or (stop is not None and stop.is_set()):
         result.not_started = True
         return result
     while True:
@@ -94,9 +99,11 @@ def run_chain(client, job, retry=None, stop=None):
                     stop.set()
                 return result
             result.waits.append(wait)
-            # After a 429 the connection's throttle holds every thread's next request for
-            # the pause Procountor asked for; sleeping here as well would wait twice.
-            if wait > 0 and not isinstance(exc, ProcountorRateLimitError):
+            # After a 429 the connection's throttle (when there is one) holds every
+            # thread's next request for the pause Procountor asked for; sleeping here as
+            # well would wait twice.
+            held = isinstance(exc, ProcountorRateLimitError) and client.throttle is not None
+            if wait > 0 and not held:
                 retry.sleep(wait)
 
 

@@ -9,9 +9,13 @@ claim nothing; the log links each call to its invoice; the cron's limit and seco
 import datetime
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
+from ..models import account_move_send_parallel
 from ..models.account_move_send_parallel import AccountMove as ParallelMove
 from ..procountor_api import in_run
 from .test_invoice_common import ProcountorInvoiceCase
@@ -279,3 +283,28 @@ class TestParallelSend(ProcountorInvoiceCase):
         )
         self.env["procountor.connection"]._cron_procountor_send_invoices()
         self.assertEqual(set(waiting[3:].mapped("procountor_state")), {"sent"})
+
+    def test_request_limits_must_be_positive(self):
+        for vals in ({"procountor_max_in_flight": 0}, {"procountor_requests_per_second": -1}):
+            with (
+                self.subTest(vals=vals),
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(psycopg2.errors.CheckViolation),
+                self.env.cr.savepoint(),
+            ):
+                self.connection.write(vals)
+                self.connection.flush_recordset()
+        self.connection.procountor_requests_per_second = 0
+        self.assertEqual(self.connection._procountor_per_second(), 20.0)
+        self.connection.environment = "test"
+        self.assertEqual(self.connection._procountor_per_second(), 1.4)
+
+    def test_claims_waiting_too_long_for_a_worker_are_given_back(self):
+        moves = self._invoices(3)
+        with patch.object(account_move_send_parallel, "CLAIM_STALE", datetime.timedelta(0)):
+            summary = moves._procountor_send_batch(from_cron=True)
+        self.assertEqual(summary.skipped, moves)
+        self.assertEqual(set(moves.mapped("procountor_state")), {"not_sent"})
+        self.assertFalse(any(moves.mapped("procountor_claimed_at")))
+        self.assertFalse(any(moves.mapped("procountor_create_unknown")))
+        self.assertFalse(self.api_calls("POST", "/invoices"))
