@@ -170,6 +170,8 @@ class AccountMove(models.Model):
         if not prepared:
             self._procountor_commit()
             return "", serial
+        # The token request is the connection's, not an invoice's.
+        client.on_exchange = connection._procountor_log_exchange
         try:
             # Before the first claim (later waves find it cached): refused credentials stop
             # the batch while nothing is claimed.

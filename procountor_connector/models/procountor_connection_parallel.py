@@ -11,7 +11,7 @@ their exchanges are written to the log by the batch's thread.
 import logging
 from contextlib import contextmanager
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..procountor_api import throttle as api_throttle
 from ..procountor_api.client import ProcountorClient
@@ -135,11 +135,3 @@ class ProcountorConnection(models.Model):
                 env["procountor.exchange"].create(vals_list)
                 return
         self.env["procountor.exchange"].sudo().create(vals_list)
-
-    @api.model
-    def _procountor_parallel_figures(self, throttle):
-        """For a run's log line: requests started, seconds waited for the rate, 429 pauses."""
-        return (
-            f"{throttle.started} requests, at most {throttle.most_in_flight} at once, "
-            f"{throttle.waited:.1f} s waited for the rate, {throttle.pauses} pauses"
-        )
