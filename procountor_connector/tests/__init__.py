@@ -32,3 +32,4 @@ from . import test_register_refusals
 from . import test_hardening_faults
 from . import test_review_integrity
 from . import test_parallel_send
+from . import test_review_parallel_gaps
