@@ -450,34 +450,53 @@ class AccountMove(models.Model):
             )
             return
         lookup = ProcountorMappingLookup(connection)
+        throttle = connection._procountor_throttle()
+        if throttle.paused_for() > throttle.max_pause_wait:
+            # The long pause that ended an earlier batch is over (the connection says so).
+            throttle.resume()
         with client:
-            serial = self
-            if connection.procountor_max_in_flight > 1:
-                serial, stop = self._procountor_send_parallel(
-                    connection, client, pdf_by_move, lookup, summary
+            if connection.procountor_max_in_flight <= 1:
+                self._procountor_send_one_by_one(connection, client, pdf_by_move, lookup, summary)
+                return
+            # The few moves that go one at a time first (changed, resumed, bills, entries),
+            # so that a month-end backlog of new invoices does not hold them back.
+            first = self.filtered(lambda move: not move._procountor_parallel_eligible())
+            rest = self - first
+            stop = first._procountor_send_one_by_one(
+                connection, client, pdf_by_move, lookup, summary
+            )
+            if stop:
+                rest._procountor_stop(summary, stop)
+                return
+            later, stop = rest._procountor_send_parallel(
+                connection, client, pdf_by_move, lookup, summary
+            )
+            if not stop:
+                later._procountor_send_one_by_one(connection, client, pdf_by_move, lookup, summary)
+
+    def _procountor_send_one_by_one(self, connection, client, pdf_by_move, lookup, summary):
+        """Send ``self`` one move after another; returns why the batch stopped, or ""."""
+        todo = self
+        for chunk in split_every(PDF_BATCH_SIZE, self.ids, self.browse):
+            pdfs = dict(pdf_by_move)
+            if connection.invoice_attach_pdf:
+                pdfs.update(chunk._procountor_render_missing_pdfs(pdf_by_move))
+            for move in chunk:
+                if summary.room() == 0:
+                    return ""
+                todo -= move
+                # Every invoice commits (claim, id) and each commit empties the ORM
+                # cache: prefetching the whole chunk would re-read up to
+                # PDF_BATCH_SIZE rows at every read of one invoice, a cost growing
+                # with the batch. One invoice reads only its own row.
+                move = move.with_prefetch()  # noqa: PLW2901
+                stop = move._procountor_send_guarded(
+                    connection, client, pdfs.get(move), lookup, summary
                 )
                 if stop:
-                    return
-            todo = serial
-            for chunk in split_every(PDF_BATCH_SIZE, serial.ids, self.browse):
-                pdfs = dict(pdf_by_move)
-                if connection.invoice_attach_pdf:
-                    pdfs.update(chunk._procountor_render_missing_pdfs(pdf_by_move))
-                for move in chunk:
-                    if summary.room() == 0:
-                        return
-                    todo -= move
-                    # Every invoice commits (claim, id) and each commit empties the ORM
-                    # cache: prefetching the whole chunk would re-read up to
-                    # PDF_BATCH_SIZE rows at every read of one invoice, a cost growing
-                    # with the batch. One invoice reads only its own row.
-                    move = move.with_prefetch()  # noqa: PLW2901
-                    stop = move._procountor_send_guarded(
-                        connection, client, pdfs.get(move), lookup, summary
-                    )
-                    if stop:
-                        todo._procountor_stop(summary, stop)
-                        return
+                    todo._procountor_stop(summary, stop)
+                    return stop
+        return ""
 
     def _procountor_send_guarded(self, connection, client, pdf, lookup, summary):
         """Send one invoice of a batch, whatever happens; returns why the batch must stop

@@ -18,12 +18,14 @@ sent one at a time by ``_procountor_send_guarded``, as before.
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import psycopg2
 
 from odoo import _, fields, models
-from odoo.tools import mute_logger, split_every
+from odoo.tools import OrderedSet, mute_logger, split_every
 
 from ..procountor_api import invoice_chain, payloads
 from ..procountor_api.exceptions import (
@@ -44,6 +46,19 @@ WAVE_SIZE = 50
 #: started after ``CLAIM_STALE`` gives its invoice back unsent (``ChainJob.deadline``).
 CLAIM_AHEAD = 120
 CLAIM_STALE = CLAIM_LEASE / 2
+#: Claims still waiting for their worker are renewed when they are this old.
+CLAIM_RENEW = CLAIM_LEASE / 5
+
+
+@contextmanager
+def _stop_on_error(stop_event):
+    """An error in the batch's thread stops the chains not yet started: nobody would store
+    what they did (they would only be found again by their look-up)."""
+    try:
+        yield
+    except BaseException:
+        stop_event.set()
+        raise
 
 
 @dataclass
@@ -56,6 +71,11 @@ class _Job:
     #: Steps the batch's thread runs after the chain (the accounting page needs the database).
     later_steps: bool
     state_before: str
+    #: This run's claim (``procountor_claimed_at``) and the move's
+    #: ``_procountor_send_signature`` right after it: at storing, another claim means another
+    #: worker has the move, another signature that someone changed it meanwhile.
+    claimed_at: object = None
+    signature: tuple = ()
 
 
 class AccountMove(models.Model):
@@ -79,14 +99,16 @@ class AccountMove(models.Model):
     def _procountor_send_parallel(self, connection, client, pdf_by_move, lookup, summary):
         """Send the eligible moves of ``self`` with parallel HTTP; returns the moves left for
         sending one at a time, and why the batch stopped ("" when it did not)."""
-        eligible = self.filtered(lambda move: move._procountor_parallel_eligible())
+        eligible = self.browse(OrderedSet(self.ids)).filtered(
+            lambda move: move._procountor_parallel_eligible()
+        )
         left = self - eligible
         if not eligible:
             return left, ""
         stop_event = threading.Event()
         jobs = {}
         stop = ""
-        with connection._procountor_parallel(client) as calls:
+        with connection._procountor_parallel(client) as calls, _stop_on_error(stop_event):
             todo = eligible
             ahead = self._procountor_parallel_ahead(connection, calls)
             for wave in split_every(WAVE_SIZE, eligible.ids, self.browse):
@@ -126,6 +148,9 @@ class AccountMove(models.Model):
                     )
                     or stop
                 )
+        if stop_event.is_set() and not stop:
+            # A chain ended the run but storing its reason failed (logged on its invoice).
+            stop = _("Sending stopped: Procountor refused the credentials or asked to slow down.")
         if stop:
             todo._procountor_stop(summary, stop)
             left._procountor_stop(summary, stop)
@@ -155,18 +180,19 @@ class AccountMove(models.Model):
         for move in locked:
             if summary.room() == 0:
                 break
+            job = "failed"  # what an unexpected error in the checks makes of it
             with procountor_isolated(
                 move, move._procountor_fail_unexpected, f"sending {move.name}", commit=False
             ):
                 job = move._procountor_parallel_job(connection, lookup, pdfs.get(move))
-                if isinstance(job, _Job):
-                    prepared.append(job)
-                    summary.attempted += 1
-                elif job == "serial":
-                    serial |= move
-                else:
-                    summary.add(job, move)
-                    summary.attempted += job == "failed"
+            if isinstance(job, _Job):
+                prepared.append(job)
+                summary.attempted += 1
+            elif job == "serial":
+                serial |= move
+            else:
+                summary.add(job, move)
+                summary.attempted += job == "failed"
         if not prepared:
             self._procountor_commit()
             return "", serial
@@ -185,15 +211,20 @@ class AccountMove(models.Model):
             self.browse([job.move.id for job in prepared])._procountor_stop(summary, stop)
             return stop, serial
         claimed = self.browse([job.move.id for job in prepared])
+        claimed_at = fields.Datetime.now()
         claimed._procountor_write(
             {
                 "procountor_state": "sending",
                 "procountor_create_unknown": True,
-                "procountor_claimed_at": fields.Datetime.now(),
+                "procountor_claimed_at": claimed_at,
                 "procountor_connection_id": connection.id,
             }
         )
         self._procountor_commit()
+        claimed.invalidate_recordset(["write_date"])
+        for job in prepared:
+            job.claimed_at = claimed_at
+            job.signature = job.move._procountor_send_signature()
         for job in prepared:
             jobs[job.move.id] = job
             calls.submit(
@@ -279,6 +310,7 @@ class AccountMove(models.Model):
         """Store the outcomes the workers finished (``block``: wait for at least one);
         returns why the batch must stop, or ""."""
         outcomes = calls.done(block=block)
+        self._procountor_renew_claims(jobs)
         if not outcomes:
             return ""
         connection._procountor_log_parallel_exchanges(
@@ -301,7 +333,13 @@ class AccountMove(models.Model):
             stop = stop or why
             summary.add(result, move)
             if result == "sent" and connection.state == "error":
-                connection.sudo().write({"state": "connected", "last_error": False})
+                # Procountor answers again (a refused key was fixed): the connection works.
+                # Not worth failing the stored invoices for when another worker wrote it.
+                try:
+                    with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                        connection.sudo().write({"state": "connected", "last_error": False})
+                except psycopg2.errors.SerializationFailure:
+                    _logger.info("Procountor connection %s: state written elsewhere", connection.id)
         # One commit for every invoice stored here: each one's Procountor id is durable
         # before the next wave is claimed (a crash before it: the claims are looked up).
         self._procountor_commit()
@@ -310,6 +348,16 @@ class AccountMove(models.Model):
     def _procountor_store_chain(self, connection, client, job, result):
         """Store one chain's ``ChainResult``; returns (outcome, why the batch must stop)."""
         self.ensure_one()
+        if not self._procountor_try_lock() or self.procountor_claimed_at != job.claimed_at:
+            # Another worker has the move now (this run's claim ran out, or it is being
+            # written right now): what it does wins. An invoice this run created is found
+            # by its look-up (``procountor_create_unknown`` stays set), never made twice.
+            _logger.warning(
+                "Procountor: %s is no longer claimed by this run; its outcome is left to the "
+                "worker that has it",
+                self.name,
+            )
+            return "skipped", ""
         if result.not_started:
             # Claimed but never tried (the run stopped): as it was before the claim.
             self._procountor_write(
@@ -338,11 +386,14 @@ class AccountMove(models.Model):
             self._procountor_store_conflict(exc.message)
             return "failed", ""
         self._procountor_note_cuts(job.data)
+        if self._procountor_send_signature() != job.signature:
+            self._procountor_flag_changed_while_sending()
         if job.later_steps and error is None:
+            # The Procountor id is durable before more calls are made for it; the steps
+            # read the invoice first, as a resumed attempt does.
+            self._procountor_commit()
             try:
-                self._procountor_run_steps(
-                    connection, client, job.chain.pdf, resumed=result.adopted
-                )
+                self._procountor_run_steps(connection, client, job.chain.pdf, resumed=True)
             except ProcountorError as exc:
                 self._procountor_fail_remote(exc)
                 return "failed", self._procountor_parallel_stop_reason(connection, exc)
@@ -369,12 +420,96 @@ class AccountMove(models.Model):
     def _procountor_parallel_stop_reason(self, connection, error):
         """Why the batch stops after ``error`` (as one at a time does), or ""."""
         if isinstance(error, ProcountorAuthError):
-            return connection._procountor_store_error(error)
+            return self._procountor_on_connection(
+                lambda: connection._procountor_store_error(error), error.message
+            )
         if isinstance(error, ProcountorRateLimitError):
-            until = connection._procountor_pause(error)
+            seconds = error.retry_after if error.retry_after is not None else 60
+            until = self._procountor_on_connection(
+                lambda: connection._procountor_pause(error),
+                fields.Datetime.now() + timedelta(seconds=max(1, int(seconds))),
+            )
             return _(
                 "Procountor asked to slow down (HTTP 429): sending is paused until "
                 "%(until)s (UTC); the remaining invoices wait for the next run.",
                 until=until,
             )
         return ""
+
+    def _procountor_on_connection(self, write, fallback):
+        """``write()`` on the connection's row, or ``fallback`` when another worker wrote the
+        same row meanwhile (its pause or error is as good as ours)."""
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return write()
+        except (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable):
+            _logger.info("Procountor: the connection's state was written by another worker")
+            return fallback
+
+    def _procountor_send_signature(self):
+        """What tells cheaply that the move changed (reset, cancelled, posted with other
+        amounts or another customer): compared between the claim and the stored answer,
+        where a change costs the full comparison of ``_procountor_flag_if_changed``."""
+        self.ensure_one()
+        return (
+            self.write_date,
+            self.state,
+            self.partner_id.id,
+            self.invoice_date,
+            self.currency_id.id,
+            self.amount_untaxed,
+            self.amount_tax,
+        )
+
+    def _procountor_flag_changed_while_sending(self):
+        """Someone changed the move while this run was sending it: Procountor has it as it
+        was claimed. Marked out of date (with the usual note) where it differs."""
+        self.ensure_one()
+        if self.state == "posted":
+            self._procountor_flag_if_changed()
+            return
+        if self.procountor_outdated:
+            return
+        self._procountor_write({"procountor_outdated": True})
+        self._message_log(
+            body=_(
+                "This invoice was reset to draft or cancelled in Odoo while it was being sent "
+                "to Procountor: Procountor has it (invoice %(number)s) as it was when sending "
+                "began. Post it again and send it to update Procountor, or invalidate it there.",
+                number=self.procountor_invoice_number or self.procountor_invoice_id,
+            )
+        )
+
+    def _procountor_renew_claims(self, jobs):
+        """Renew this run's claims of the moves still waiting for their worker, so that no
+        other worker takes them as abandoned however long the queue is (one query per wave,
+        only rows that still carry this run's claim)."""
+        now = fields.Datetime.now()
+        by_claim = {}
+        for job in jobs.values():
+            if job.claimed_at and now - job.claimed_at >= CLAIM_RENEW:
+                by_claim.setdefault(job.claimed_at, []).append(job)
+        if not by_claim:
+            return
+        renewed = False
+        for claimed_at, stale in by_claim.items():
+            try:
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    self.env.cr.execute(
+                        "UPDATE account_move SET procountor_claimed_at = %s "
+                        "WHERE id = ANY(%s) AND procountor_claimed_at = %s RETURNING id",
+                        [now, [job.move.id for job in stale], claimed_at],
+                    )
+                    ids = {row[0] for row in self.env.cr.fetchall()}
+            except psycopg2.errors.SerializationFailure:
+                # One of them changed meanwhile: tried again at the next store.
+                continue
+            for job in stale:
+                if job.move.id in ids:
+                    job.claimed_at = now
+                    renewed = True
+        if renewed:
+            self.browse([job.move.id for job in jobs.values()]).invalidate_recordset(
+                ["procountor_claimed_at"]
+            )
+            self._procountor_commit()

@@ -439,6 +439,9 @@ class ProcountorConnection(models.Model):
             api_version_path=connection._procountor_effective_version_path(),
             token_store=ConnectionTokenStore(self),
             on_exchange=on_exchange,
+            # Every request of the connection in this process keeps its limits (in flight, per
+            # second) and waits out a 429's pause, whichever batch or button made it.
+            throttle=self._procountor_throttle(),
             **self._procountor_client_options(),
         )
 

@@ -33,8 +33,9 @@ class ProcountorConnection(models.Model):
         "Requests per Second",
         help="At most this many requests to Procountor start per second, per Odoo process. "
         "Empty: below Procountor's documented limits (20 per second on production, 1.4 on "
-        "the test server). With several Odoo servers on one database, divide your limit "
-        "by their number.",
+        "the test server). With several Odoo servers on one database, or Odoo's "
+        "multi-process mode (each cron worker is a process), divide your limit by their "
+        "number.",
     )
 
     _sql_constraints = [
@@ -77,10 +78,6 @@ class ProcountorConnection(models.Model):
         self.ensure_one()
         connection = self.sudo()
         throttle = self._procountor_throttle()
-        if not self._procountor_paused():
-            # A long pause ended the batch that met it and is kept on the connection
-            # (``invoice_paused_until``, seen by every process): that one is over.
-            throttle.resume()
         client.throttle = throttle
         token_store = shared_token_store(*(client.token_store.get() or (None, None)))
         options = {

@@ -133,7 +133,8 @@ def _attempt(client, job, result):
         elif step == "approved" and result.status == EDITABLE_STATUS:
             client.approve_invoice(remote_id)
             result.status = "NOT_SENT"
-        elif step == "sent" and result.status != "SENT":
+        elif step == "sent" and result.status == "NOT_SENT":
+            # Only an approved invoice not yet sent: one adopted SENT, PAID ... is past it.
             client.send_invoice(remote_id)
             result.status = "SENT"
         result.reached = step

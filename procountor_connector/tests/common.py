@@ -19,6 +19,7 @@ from odoo.tests.common import _super_send
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..procountor_api import in_run
+from ..procountor_api import throttle as throttle_module
 
 try:
     from procountor_sandbox import defaults as sandbox_defaults
@@ -85,6 +86,8 @@ class ProcountorTestCommon(AccountTestInvoicingCommon):
             "client_secret": sandbox_defaults.CLIENT_SECRET,
             "redirect_uri": sandbox_defaults.REDIRECT_URI,
             "api_key": sandbox_defaults.API_KEY,
+            # The sandbox takes any rate; the throttle still runs (spacing calls 2 ms apart).
+            "procountor_requests_per_second": 500,
             **overrides,
         }
 
@@ -101,6 +104,9 @@ class ProcountorTestCommon(AccountTestInvoicingCommon):
     def setUp(self):
         super().setUp()
         self.sandbox_post("/_sandbox/reset", {})
+        # The sandbox forgot every 429 of an earlier test: so do the connections' throttles
+        # (one per connection and process, kept between batches).
+        throttle_module._registry.clear()
         Connection = self.registry["procountor.connection"]
         original = Connection._procountor_client_options
         test = self
