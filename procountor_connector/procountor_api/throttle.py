@@ -30,8 +30,10 @@ TEST_PER_SECOND = 1.4
 #: pause ends the waiting request with a ``ProcountorRateLimitError`` (its caller stops the
 #: run, as Procountor asked). Equal to ``in_run.SHORT_RETRY_AFTER``.
 MAX_PAUSE_WAIT = 10.0
-#: A 429 without ``Retry-After`` pauses the connection this long.
-DEFAULT_PAUSE = 60.0
+#: A 429 without ``Retry-After`` pauses the connection's requests this long: every thread
+#: slows down at once; how long a run then waits is its caller's decision (sending pauses
+#: the connection for a minute, ``RATE_LIMIT_DEFAULT_PAUSE``).
+DEFAULT_PAUSE = 2.0
 
 
 class ConnectionPaused(ProcountorRateLimitError):
