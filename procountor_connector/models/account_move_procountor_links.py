@@ -28,9 +28,20 @@ class AccountMove(models.Model):
         # claim, look-up and commits): such an invoice is sent one at a time.
         if connection.partner_create_on_send and not data.partner_id:
             return True
-        if connection.product_create_on_send and self._procountor_unlinked_products(connection):
+        if connection.product_create_on_send and self._procountor_rows_without_product(data):
             return True
         return super()._procountor_parallel_needs_registers(connection, data)
+
+    def _procountor_rows_without_product(self, data):
+        """Rows of a product line that carry no Procountor product id: the prepared data
+        already holds the links (``_procountor_with_product_ids``), no second search."""
+        product_lines = self._procountor_product_lines()
+        if len(product_lines) != len(data.lines):
+            return bool(product_lines.product_id)
+        return any(
+            line.product_id and not row.product_id
+            for row, line in zip(data.lines, product_lines, strict=True)
+        )
 
     def _procountor_partner_id(self, connection):
         link = self.commercial_partner_id._procountor_link(connection, "customer")

@@ -358,6 +358,8 @@ class AccountMove(models.Model):
                 self.name,
             )
             return "skipped", ""
+        # Compared before this run writes anything on the move (which changes write_date).
+        changed = self._procountor_send_signature() != job.signature
         if result.not_started:
             # Claimed but never tried (the run stopped): as it was before the claim.
             self._procountor_write(
@@ -386,7 +388,7 @@ class AccountMove(models.Model):
             self._procountor_store_conflict(exc.message)
             return "failed", ""
         self._procountor_note_cuts(job.data)
-        if self._procountor_send_signature() != job.signature:
+        if changed:
             self._procountor_flag_changed_while_sending()
         if job.later_steps and error is None:
             # The Procountor id is durable before more calls are made for it; the steps
