@@ -31,3 +31,4 @@ from . import test_status_labels
 from . import test_register_refusals
 from . import test_hardening_faults
 from . import test_review_integrity
+from . import test_parallel_reads
