@@ -236,6 +236,8 @@ def run_one(env, args, sandbox_url, connection, count):
     seed(sandbox_url, count, args.attachment_every)
     detach_bills(env, connection)
     bench.fresh_start(env, connection, sandbox_url)
+    Exchange = env["procountor.exchange"].sudo()
+    last_logged = Exchange.search([], order="id desc", limit=1).id or 0
     bench.add_latency(sandbox_url, args.latency)
     try:
         with bench.measured_with_workers(env) as figures:
@@ -245,6 +247,11 @@ def run_one(env, args, sandbox_url, connection, count):
         bench.clear_faults(sandbox_url)
     env.invalidate_all()
     journal = requests.get(f"{sandbox_url}/_sandbox/journal", timeout=bench.TIMEOUT).json()
+    # The sandbox journal keeps the last 5,000 calls (its kinds below are of those): the
+    # calls are counted in the connector's exchange log, one row per API call.
+    logged = Exchange.search_count(
+        [("connection_id", "=", connection.id), ("id", ">", last_logged)]
+    )
     moves = Move.search([("procountor_bill_connection_id", "=", connection.id)])
     files = (count + args.attachment_every - 1) // args.attachment_every
     files = files if args.attachment_every else 0
@@ -258,7 +265,7 @@ def run_one(env, args, sandbox_url, connection, count):
     pages = count // PAGE + 1
     details = math.ceil(count / PAGE)
     target = pages + 2 * details + 1 + 1 + files
-    calls = len(journal)
+    calls = max(logged, len(journal))
     failures = []
     if len(moves) != count or summary.imported != count or summary.pending or summary.failed:
         failures.append(f"{len(moves)} of {count} imported")
@@ -338,7 +345,10 @@ def main():
         for at_once, rows in results.items():
             for row in rows:
                 kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(row["kinds"].items()))
-                print(f"at once {at_once}, N={row['count']}: {kinds}")
+                print(
+                    f"at once {at_once}, N={row['count']}, the sandbox journal's last "
+                    f"{sum(row['kinds'].values())} calls: {kinds}"
+                )
         print()
         for at_once, rows in results.items():
             if len(rows) < 2:
