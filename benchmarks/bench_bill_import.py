@@ -4,24 +4,35 @@
 """Benchmark of importing Procountor purchase invoices as vendor bills (prints figures).
 
     createdb -T DB_WITH_ADDON SCRATCH_DB
-    /opt/odoo18/venv/bin/python benchmarks/bench_bill_import.py -c ODOO.conf -d SCRATCH_DB [-n 500]
+    /opt/odoo18/venv/bin/python benchmarks/bench_bill_import.py -c ODOO.conf -d SCRATCH_DB \
+        [--sizes 100,5000] [--max-in-flight 1,8] [--latency 0.15] [--attachment-every 1]
 
 ``SCRATCH_DB`` must have ``procountor_connector`` installed; the benchmark company, its
 l10n_fi chart and its connection to an in-process sandbox are set up as
 ``bench_invoice_send.py`` does (same helpers), with the purchase tax and analytic mappings
-the generated invoices need and *Post Imported Bills* on. The sandbox is seeded with N
-accepted purchase invoices (``POST /_sandbox/seed {"generate": {"purchaseInvoices": N}}``,
-20 suppliers, 1-3 rows each, dimensions on two thirds). Then:
+the generated invoices need and *Post Imported Bills* on. A first, unmeasured import of 20
+invoices creates the 20 suppliers, so that every measured run finds them linked. Then for
+every ``--max-in-flight`` value (the connection's *Requests at Once*; 1 is the serial code
+path) and every size N:
 
-1. the import runs once (``procountor.connection._procountor_fetch_bills()``, committing
-   bill by bill as in production) and prints its API calls by kind against the target
-   ``pages + ceil(N/200)`` per detail kind (invoices, ledger receipts) + the suppliers'
-   batch read + 1 token; SQL queries (``odoo.sql_db.sql_counter``, every cursor of the
-   process) and Odoo ms (wall time minus HTTP time) per bill;
-2. the same bills are made by hand with Odoo's own ``account.move.create`` and
-   ``action_post`` (same partner, dates, lines, taxes and analytic, one commit per bill),
-   and their SQL queries and ms per bill are printed next to the import's;
-3. a second import run must import nothing.
+1. the sandbox is reset and seeded with N accepted purchase invoices (``POST /_sandbox/seed
+   {"generate": {"purchaseInvoices": N}}``, 20 suppliers, 1-3 rows each, dimensions on two
+   thirds, a PDF on every ``--attachment-every``-th); the bills of earlier runs are detached
+   from the connection (SQL), the mark and the pending list cleared;
+2. with ``--latency`` seconds added to every API call (a sandbox latency fault), the import
+   runs once (``procountor.connection._procountor_fetch_bills()``, committing bill by bill as
+   in production); its API calls by kind are checked against the target ``pages +
+   ceil(N/200)`` per detail kind (invoices, ledger receipts) + the suppliers' batch read +
+   1 token + the file downloads;
+3. a second import run (no latency) must import nothing.
+
+One row per run: bills imported and posted (must be N, each once, each with its file),
+API calls, SQL queries (``odoo.sql_db.sql_counter``, every cursor of the process), wall
+time, HTTP time summed over every thread (with parallel reads it exceeds the wall time), and
+per bill the calls, queries and wall ms; then, per ``--max-in-flight``, the flatness ratios
+(largest / smallest size) of the per-bill figures. With ``--by-hand``, the bills of the
+first run are made again with Odoo's own ``account.move.create`` and ``action_post`` (same
+partner, dates, lines, taxes and analytic, one commit per bill) as the yardstick.
 
 It ends with ``bench-bill-import: OK`` or ``bench-bill-import: FAILED (<why>)``. The data
 stays in ``SCRATCH_DB``: throw it away afterwards (``dropdb``).
@@ -41,15 +52,31 @@ PAGE = 200
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     bench.add_odoo_arguments(parser)
-    parser.add_argument("-n", "--count", type=int, default=500, help="purchase invoices")
+    parser.add_argument(
+        "--sizes", "-n", default="500", help="comma-separated purchase invoice counts"
+    )
     parser.add_argument(
         "--attachment-every",
         type=int,
         default=0,
         help="attach a PDF to every K-th invoice (one more GET per file; default none)",
     )
+    parser.add_argument(
+        "--max-in-flight",
+        default="",
+        help="comma-separated values of the connection's Requests at Once to run with "
+        "(1: one request at a time); default: the connection's own",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every API call"
+    )
+    parser.add_argument(
+        "--by-hand", action="store_true", help="also measure Odoo's own create + post"
+    )
     args = parser.parse_args()
     args.pdf = "none"
+    args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    args.max_in_flight = [int(v) for v in args.max_in_flight.split(",") if v.strip()] or [None]
     return args
 
 
@@ -171,89 +198,177 @@ def measure_by_hand(env, moves):
     return sql_db.sql_counter - queries_before, wall_ms
 
 
+def seed(sandbox_url, count, attachment_every):
+    from procountor_sandbox.testing import PINNED_TODAY, pin_calendar
+
+    requests.post(f"{sandbox_url}/_sandbox/reset", json={}, timeout=60).raise_for_status()
+    pin_calendar(sandbox_url)
+    requests.post(
+        f"{sandbox_url}/_sandbox/seed",
+        json={
+            "generate": {
+                "purchaseInvoices": count,
+                "purchaseInvoiceOptions": {
+                    "today": PINNED_TODAY.isoformat(),
+                    "attachmentEvery": attachment_every,
+                },
+            }
+        },
+        timeout=600,
+    ).raise_for_status()
+
+
+def detach_bills(env, connection):
+    """The bills of earlier runs leave the connection (the reset sandbox gives their ids
+    again), and the mark and the pending list start empty."""
+    env.cr.execute(
+        "UPDATE account_move SET procountor_bill_connection_id = NULL "
+        "WHERE procountor_bill_connection_id = %s",
+        [connection.id],
+    )
+    env.cr.commit()
+    env.invalidate_all()
+    setup_bill_import(env, connection, connection.company_id)
+
+
+def run_one(env, args, sandbox_url, connection, count):
+    Move = env["account.move"]
+    seed(sandbox_url, count, args.attachment_every)
+    detach_bills(env, connection)
+    bench.fresh_start(env, connection, sandbox_url)
+    Exchange = env["procountor.exchange"].sudo()
+    last_logged = Exchange.search([], order="id desc", limit=1).id or 0
+    bench.add_latency(sandbox_url, args.latency)
+    try:
+        with bench.measured_with_workers(env) as figures:
+            summary = connection._procountor_fetch_bills()
+        env.cr.commit()
+    finally:
+        bench.clear_faults(sandbox_url)
+    env.invalidate_all()
+    journal = requests.get(f"{sandbox_url}/_sandbox/journal", timeout=bench.TIMEOUT).json()
+    # The sandbox journal keeps the last 5,000 calls (its kinds below are of those): the
+    # calls are counted in the connector's exchange log, one row per API call.
+    logged = Exchange.search_count(
+        [("connection_id", "=", connection.id), ("id", ">", last_logged)]
+    )
+    moves = Move.search([("procountor_bill_connection_id", "=", connection.id)])
+    files = (count + args.attachment_every - 1) // args.attachment_every
+    files = files if args.attachment_every else 0
+    attached = env["ir.attachment"].search_count(
+        [("res_model", "=", "account.move"), ("res_id", "in", moves.ids)]
+    )
+    bench.fresh_start(env, connection, sandbox_url)
+    again = connection._procountor_fetch_bills()
+    env.cr.commit()
+    after = Move.search_count([("procountor_bill_connection_id", "=", connection.id)])
+    pages = count // PAGE + 1
+    details = math.ceil(count / PAGE)
+    target = pages + 2 * details + 1 + 1 + files
+    calls = max(logged, len(journal))
+    failures = []
+    if len(moves) != count or summary.imported != count or summary.pending or summary.failed:
+        failures.append(f"{len(moves)} of {count} imported")
+    if len(set(moves.mapped("procountor_bill_id"))) != len(moves):
+        failures.append("a bill imported twice")
+    if any(move.state != "posted" for move in moves):
+        failures.append("not all posted")
+    if attached != files:
+        failures.append(f"{attached} files attached, {files} expected")
+    if calls > target:
+        failures.append(f"{calls} API calls > {target}")
+    if again.imported or after != count:
+        failures.append("the second run imported again")
+    per = max(len(moves), 1)
+    return {
+        "count": count,
+        "imported": len(moves),
+        "files": attached,
+        "calls": calls,
+        "target": target,
+        "kinds": call_kinds(journal),
+        "queries": figures["queries"],
+        "wall_ms": figures["wall_ms"],
+        "http_ms": figures["http_ms"],
+        "per_bill": (calls / per, figures["queries"] / per, figures["wall_ms"] / per),
+        "failures": failures,
+        "moves": moves,
+    }
+
+
+HEADER = (
+    f"{'at once':>7} {'N':>6} {'bills':>6} {'files':>6} {'ok':>3} {'calls':>6} {'target':>6} "
+    f"{'SQL':>8} {'wall s':>7} {'HTTP s':>7} | {'calls/bill':>10} {'SQL/bill':>9} "
+    f"{'ms/bill':>8}"
+)
+
+
 def main():
     args = parse_args()
     failures = []
+    results = collections.defaultdict(list)
     with bench.session(args) as (sandbox, _registry, env):
-        from procountor_sandbox.testing import PINNED_TODAY
-
         env, _journal, _customer, _products, connection = bench.setup_benchmark(
             env, args, sandbox.url
         )
-        company = connection.company_id
-        setup_bill_import(env, connection, company)
-        requests.post(
-            f"{sandbox.url}/_sandbox/seed",
-            json={
-                "generate": {
-                    "purchaseInvoices": args.count,
-                    "purchaseInvoiceOptions": {
-                        "today": PINNED_TODAY.isoformat(),
-                        "attachmentEvery": args.attachment_every,
-                    },
-                }
-            },
-            timeout=60,
-        ).raise_for_status()
-        Move = env["account.move"]
-        before = Move.search_count([("procountor_bill_connection_id", "=", connection.id)])
-        bench.fresh_start(env, connection, sandbox.url)
-        with bench.measured(env) as figures:
-            summary = connection._procountor_fetch_bills()
+        setup_bill_import(env, connection, connection.company_id)
+        # The suppliers, once and unmeasured: every measured run finds them linked.
+        seed(sandbox.url, 20, 0)
+        connection._procountor_fetch_bills()
         env.cr.commit()
-        env.invalidate_all()
-        journal = requests.get(f"{sandbox.url}/_sandbox/journal", timeout=bench.TIMEOUT).json()
-        moves = Move.search(
-            [("procountor_bill_connection_id", "=", connection.id)], order="id desc"
-        )[: summary.imported]
-        imported = len(moves)
-        posted = sum(1 for move in moves if move.state == "posted")
-
-        hand_queries, hand_ms = measure_by_hand(env, moves)
-
-        bench.fresh_start(env, connection, sandbox.url)
-        again = connection._procountor_fetch_bills()
-        env.cr.commit()
-        after = Move.search_count([("procountor_bill_connection_id", "=", connection.id)])
-
-    n = args.count
-    pages = n // PAGE + 1
-    details = math.ceil(n / PAGE)
-    files = (n + args.attachment_every - 1) // args.attachment_every if args.attachment_every else 0
-    suppliers = 1  # 20 suppliers: one batch read of the business partners
-    target = pages + 2 * details + suppliers + 1 + files
-    kinds = call_kinds(journal)
-    calls = len(journal)
-    per = max(imported, 1)
-    odoo_ms = figures["wall_ms"] - figures["http_ms"]
-    print(
-        f"\nimport of {n} accepted purchase invoices ({summary.pending} pending, "
-        f"{summary.failed} failed): {imported} vendor bills, {posted} posted\n"
-        f"  API calls: {calls} ({', '.join(f'{k}: {v}' for k, v in sorted(kinds.items()))})\n"
-        f"  target <= {target} = {pages} search pages + {details} GET /invoices/{{ids}} + "
-        f"{details} GET /ledgerreceipts/{{ids}} + {suppliers} GET /businesspartners/{{ids}} "
-        f"+ 1 token"
-        + (f" + {files} file downloads" if files else "")
-        + ": "
-        + ("met" if calls <= target else "NOT met")
-        + f"\n  SQL queries: {figures['queries']} in total, {figures['queries'] / per:.1f} per bill"
-        f"\n  Odoo ms: {odoo_ms:.0f} in total, {odoo_ms / per:.1f} per bill "
-        f"(HTTP {figures['http_ms']:.0f} ms, wall {figures['wall_ms']:.0f} ms)\n"
-        f"Odoo's own account.move.create + action_post, same {imported} bills, one by one:\n"
-        f"  SQL queries per bill: {hand_queries / per:.1f}\n"
-        f"  Odoo ms per bill: {hand_ms / per:.1f}\n"
-        f"second run: {again.imported} imported, {again.unchanged} unchanged; bills of the "
-        f"connection {before} -> {after}",
-        flush=True,
-    )
-    if imported != n or summary.pending or summary.failed:
-        failures.append(f"{imported} of {n} imported")
-    if posted != imported:
-        failures.append(f"{imported - posted} not posted")
-    if calls > target:
-        failures.append(f"{calls} API calls > {target}")
-    if again.imported or after != before + n:
-        failures.append("the second run imported again")
+        print(
+            f"\nbill import; a file on every {args.attachment_every or 'no'} bill(s); latency "
+            f"{args.latency * 1000:.0f} ms per API call; sandbox at {sandbox.url}; database "
+            f"{args.database}\n"
+        )
+        print(HEADER)
+        print("-" * len(HEADER), flush=True)
+        for at_once in args.max_in_flight:
+            if at_once is not None:
+                connection.sudo().procountor_max_in_flight = at_once
+                env.cr.commit()
+            at_once = connection.procountor_max_in_flight
+            for count in args.sizes:
+                row = run_one(env, args, sandbox.url, connection, count)
+                results[at_once].append(row)
+                failures += [f"{at_once} at once, N={count}: {why}" for why in row["failures"]]
+                per = row["per_bill"]
+                print(
+                    f"{at_once:>7} {count:>6} {row['imported']:>6} {row['files']:>6} "
+                    f"{'NO' if row['failures'] else 'yes':>3} {row['calls']:>6} "
+                    f"{row['target']:>6} {row['queries']:>8} {row['wall_ms'] / 1000:>7.1f} "
+                    f"{row['http_ms'] / 1000:>7.1f} | {per[0]:>10.3f} {per[1]:>9.1f} "
+                    f"{per[2]:>8.1f}",
+                    flush=True,
+                )
+        print()
+        for at_once, rows in results.items():
+            for row in rows:
+                kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(row["kinds"].items()))
+                print(
+                    f"at once {at_once}, N={row['count']}, the sandbox journal's last "
+                    f"{sum(row['kinds'].values())} calls: {kinds}"
+                )
+        print()
+        for at_once, rows in results.items():
+            if len(rows) < 2:
+                continue
+            small, large = rows[0], rows[-1]
+            ratios = ", ".join(
+                f"{name} {large['per_bill'][index] / small['per_bill'][index]:.2f}"
+                for index, name in enumerate(("calls/bill", "SQL/bill", "ms/bill"))
+                if small["per_bill"][index]
+            )
+            print(f"flatness at once {at_once} (N={large['count']} / N={small['count']}): {ratios}")
+        if args.by_hand:
+            first = results[next(iter(results))][-1]
+            hand_queries, hand_ms = measure_by_hand(env, first["moves"])
+            per = max(len(first["moves"]), 1)
+            print(
+                f"Odoo's own account.move.create + action_post, the {per} bills of the last run "
+                f"at {next(iter(results))} at once, one by one: {hand_queries / per:.1f} SQL "
+                f"and {hand_ms / per:.1f} ms per bill"
+            )
     print("bench-bill-import: " + ("OK" if not failures else f"FAILED ({'; '.join(failures)})"))
     return 0 if not failures else 1
 

@@ -308,6 +308,42 @@ def measured(env):
         figures["queries"] = sql_db.sql_counter - queries_before
 
 
+@contextmanager
+def measured_with_workers(env):
+    """``measured``, with the HTTP time of worker threads too (parallel HTTP writes their
+    exchanges in one go from the batch's thread): ``http_ms`` is then the sum over every
+    thread, which may exceed the wall time."""
+    Connection = type(env["procountor.connection"])
+    original = Connection._procountor_log_exchange_vals
+    with measured(env) as figures:
+
+        def log_vals(connection_record, vals_list):
+            figures["http_ms"] += sum(vals.get("duration_ms") or 0 for vals in vals_list)
+            return original(connection_record, vals_list)
+
+        with patch.object(Connection, "_procountor_log_exchange_vals", log_vals):
+            yield figures
+
+
+def add_latency(sandbox_url, seconds):
+    """Every API call of the sandbox waits ``seconds`` before it is handled (a fault rule:
+    ``clear_faults`` ends it)."""
+    import requests
+
+    if seconds:
+        requests.post(
+            f"{sandbox_url}/_sandbox/faults",
+            json={"kind": "latency", "path": "/*", "seconds": seconds},
+            timeout=TIMEOUT,
+        ).raise_for_status()
+
+
+def clear_faults(sandbox_url):
+    import requests
+
+    requests.delete(f"{sandbox_url}/_sandbox/faults", timeout=TIMEOUT).raise_for_status()
+
+
 def measure(env, connection, moves, sandbox_url, pdf_mode):
     """Send ``moves``; returns (api calls, sql queries, wall ms, http ms, summary)."""
     fresh_start(env, connection, sandbox_url)

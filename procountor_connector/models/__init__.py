@@ -34,6 +34,7 @@ from . import procountor_payment_link
 from . import procountor_connection_payment
 from . import account_payment
 from . import account_move_payment
+from . import account_move_payment_reads
 from . import account_move_payment_booking
 from . import account_move_bill_payment
 from . import procountor_register_link_mixin
@@ -59,6 +60,7 @@ from . import procountor_bill_pending
 from . import procountor_connection_bill
 from . import procountor_connection_bill_lookup
 from . import procountor_connection_bill_create
+from . import procountor_connection_bill_reads
 from . import procountor_connection_bill_changes
 from . import account_move_bill_import
 from . import account_move_bill_changes

@@ -11,7 +11,8 @@ One code path for the invoice button, the list action and the cron
    the one stored at the last fetch costs nothing more;
 3. a changed invoice is locked (``FOR NO KEY UPDATE NOWAIT``; another worker's row is
    skipped), its events are read (``GET /invoices/{id}/paymentevents``: only that answer
-   carries the event ``type`` that picks the journal), ``payloads.decide_payments`` says what
+   carries the event ``type`` that picks the journal; read ahead in parallel with more than
+   one request at once, account_move_payment_reads.py), ``payloads.decide_payments`` says what
    to register and what to flag, each new event goes through Odoo's Register Payment wizard,
    and the invoice is committed (outside tests) before the next one;
 4. the unique constraint on (connection, event id) of ``account.payment`` is the last
@@ -217,6 +218,10 @@ class AccountMove(models.Model):
             return
         journals = connection._procountor_payment_journals()
         with client:
+            if connection.procountor_max_in_flight > 1 and self._procountor_fetch_payments_parallel(
+                connection, client, journals, summary, known
+            ):
+                return
             for chunk in split_every(const.BATCH_IDS_MAX, self.ids, self.browse):
                 client.on_exchange = self.env["account.move"]._procountor_exchange_logger(
                     connection
@@ -229,18 +234,7 @@ class AccountMove(models.Model):
                         remote = client.get_invoices(remote_ids)
                     by_id = payloads.invoices_by_id(remote)
                 except (ProcountorError, ValueError) as exc:
-                    # One batch failing (timeout, 503, 429 after the retries, an answer that
-                    # is not a list of invoices) leaves the others: its invoices are fetched
-                    # again by the next run. The connection shows the failure.
-                    message = getattr(exc, "message", None) or _(
-                        "Unexpected answer from Procountor: %(error)s", error=exc
-                    )
-                    summary.problem = summary.problem or _(
-                        "Procountor did not answer the payment fetch as expected: %(error)s",
-                        error=message,
-                    )
-                    for move in chunk:
-                        summary.add("failed", move, message)
+                    chunk._procountor_payment_chunk_failed(exc, summary)
                     continue
                 for move in chunk:
                     move._procountor_fetch_payments_one(
@@ -251,7 +245,11 @@ class AccountMove(models.Model):
                         summary,
                     )
 
-    def _procountor_fetch_payments_one(self, connection, client, remote, journals, summary):
+    def _procountor_fetch_payments_one(
+        self, connection, client, remote, journals, summary, prefetched=None
+    ):
+        """``prefetched(move)``: the ``Outcome`` of its event read made ahead in a worker
+        thread (account_move_payment_reads.py), or None: then the events are read here."""
         self.ensure_one()
         if remote is None:
             self._procountor_payment_flag(
@@ -279,10 +277,7 @@ class AccountMove(models.Model):
         if self._procountor_note_remote_status(remote):
             self._procountor_commit()
         snapshot = payloads.invoice_payment_snapshot(remote)
-        if not self.procountor_payment_attention and (
-            snapshot == self.procountor_payment_snapshot
-            or (not self.procountor_payment_snapshot and not remote.get("paymentDate"))
-        ):
+        if self._procountor_payment_unchanged(remote, snapshot):
             # Never fetched and no payment date in Procountor (set with the first payment
             # transaction): no event to read yet, and nothing written for the unpaid majority.
             summary.add("unchanged", self)
@@ -298,8 +293,14 @@ class AccountMove(models.Model):
             self._procountor_commit()
             return
         client.on_exchange = self._procountor_exchange_logger(connection)
+        read = prefetched(self) if prefetched else None
         try:
-            events = client.get_invoice_payment_events(self._procountor_payment_remote_id())
+            if read is None:
+                events = client.get_invoice_payment_events(self._procountor_payment_remote_id())
+            elif read.error is not None:
+                raise read.error
+            else:
+                events = read.value
             if not isinstance(events, list):
                 raise ValueError(f"payment events answered as {type(events).__name__}")
         except ValueError as exc:

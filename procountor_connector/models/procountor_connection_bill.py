@@ -285,14 +285,14 @@ class ProcountorConnection(models.Model):
                 else:
                     ids = list(only_ids)
                 ids = list(dict.fromkeys(ids))
-                for chunk in _chunks(ids, BATCH):
-                    invoices = client.get_invoices(chunk)
-                    read.update(
-                        (invoice["id"], invoice)
-                        for invoice in invoices
-                        if isinstance(invoice, dict) and isinstance(invoice.get("id"), int)
-                    )
-                    self._procountor_bill_chunk(client, invoices, mappings, summary, chunk)
+                if self.procountor_max_in_flight > 1:
+                    # The same chunks, with their reads ahead in worker threads.
+                    self._procountor_bill_chunks_parallel(client, ids, read, mappings, summary)
+                else:
+                    for chunk in _chunks(ids, BATCH):
+                        invoices = client.get_invoices(chunk)
+                        self._procountor_bill_note_read(read, invoices)
+                        self._procountor_bill_chunk(client, invoices, mappings, summary, chunk)
         except ProcountorError as exc:
             summary.failed += 1
             summary.problem = self.env._(
@@ -320,6 +320,16 @@ class ProcountorConnection(models.Model):
         self._procountor_bill_commit()
         # Payments from the bills' payment events (account_move_bill_payment.py).
         self._procountor_bill_payments_after_run(ids, summary, read)
+
+    @api.model
+    def _procountor_bill_note_read(self, read, invoices):
+        """Keep the invoices of a chunk's read by id: the payment fetch after the run reuses
+        them."""
+        read.update(
+            (invoice["id"], invoice)
+            for invoice in invoices
+            if isinstance(invoice, dict) and isinstance(invoice.get("id"), int)
+        )
 
     def _procountor_bill_search_ids(self, rows, summary):
         """The ids of the search's rows; a row without a usable id cannot be read nor
@@ -365,14 +375,15 @@ class ProcountorConnection(models.Model):
                 summary.pending += 1
         return good
 
-    def _procountor_bill_chunk(self, client, invoices, mappings, summary, chunk=()):
-        """Import (or follow) up to 200 Procountor purchase invoices."""
+    def _procountor_bill_chunk(self, client, invoices, mappings, summary, chunk=(), calls=None):
+        """Import (or follow) up to 200 Procountor purchase invoices (``calls``: the run's
+        ``ParallelCalls`` when the files are read ahead, procountor_connection_bill_reads.py)."""
         invoices = self._procountor_bill_answered(chunk, invoices, summary)
         todo, recheck = self._procountor_bill_triage(invoices, summary)
         if not todo and not recheck:
             self._procountor_bill_commit()
             return
-        self._procountor_bill_read_and_import(client, todo, recheck, mappings, summary)
+        self._procountor_bill_read_and_import(client, todo, recheck, mappings, summary, calls)
 
     def _procountor_bill_triage(self, invoices, summary):
         """``(todo, recheck)``: the invoices to import, and the imported bills to compare
@@ -431,9 +442,8 @@ class ProcountorConnection(models.Model):
             todo.append(invoice)
         return todo, recheck
 
-    def _procountor_bill_read_and_import(self, client, todo, recheck, mappings, summary):
+    def _procountor_bill_read_and_import(self, client, todo, recheck, mappings, summary, calls):
         """Read the accounting pages, compare the bills to recheck, import the others."""
-        Pending = self.env["procountor.bill.pending"].sudo()
         receipt_ids = [
             inv["ledgerReceiptId"]
             for inv in todo + [invoice for _move, invoice in recheck]
@@ -464,6 +474,29 @@ class ProcountorConnection(models.Model):
             client, [data for _invoice, data in mapped]
         )
         self._procountor_bill_commit()
+        if calls is None:
+            self._procountor_bill_import_mapped(
+                client, mapped, suppliers, supplier_problems, summary, None
+            )
+            return
+        prefetched, records = self._procountor_bill_prefetch_files(
+            calls,
+            [data for _invoice, data in mapped if not supplier_problems.get(data.procountor_id)],
+        )
+        try:
+            self._procountor_bill_import_mapped(
+                client, mapped, suppliers, supplier_problems, summary, prefetched
+            )
+        finally:
+            # Every read of this chunk waited for (and logged) before the next chunk.
+            calls.settle()
+            self._procountor_log_parallel_exchanges(calls, records)
+
+    def _procountor_bill_import_mapped(
+        self, client, mapped, suppliers, supplier_problems, summary, prefetched
+    ):
+        """One bill per mapped invoice, committed one by one."""
+        Pending = self.env["procountor.bill.pending"].sudo()
         for invoice, data in mapped:
             reason = supplier_problems.get(data.procountor_id)
             if reason:
@@ -471,7 +504,7 @@ class ProcountorConnection(models.Model):
                 summary.pending += 1
                 continue
             move, reason = self._procountor_bill_import_one(
-                client, data, suppliers[data.procountor_id]
+                client, data, suppliers[data.procountor_id], prefetched
             )
             if reason:
                 self._procountor_bill_pending(invoice, reason)

@@ -12,8 +12,8 @@ from odoo import Command, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
 
-from ..procountor_api import payloads
-from ..procountor_api.exceptions import ProcountorError, ProcountorNotFoundError
+from ..procountor_api import bill_files, payloads
+from ..procountor_api.exceptions import ProcountorError
 from .procountor_connection_bill import BULK_CONTEXT
 
 
@@ -22,7 +22,7 @@ class ProcountorConnection(models.Model):
 
     # ------------------------------------------------------------------ one bill
 
-    def _procountor_bill_import_one(self, client, data, supplier):
+    def _procountor_bill_import_one(self, client, data, supplier, prefetched=None):
         """``(move, "")`` or ``(None, reason)``: the bill, its files and posting in one
         savepoint, so a bill is imported whole or not at all (its payments come from
         Procountor's payment events after the run)."""
@@ -32,7 +32,7 @@ class ProcountorConnection(models.Model):
                 move = Move.create(self._procountor_bill_vals(data, supplier))
                 self._procountor_bill_settle(move, data)
                 self._procountor_bill_check_deductible(move)
-                self._procountor_bill_files(client, data, move)
+                self._procountor_bill_files(client, data, move, prefetched)
                 if self.bill_import_post:
                     move.action_post()
                 self.env.flush_all()
@@ -169,21 +169,20 @@ class ProcountorConnection(models.Model):
                 bank = Bank
         return bank
 
-    def _procountor_bill_files(self, client, data, move):
-        """Attach the invoice's files (its scan) or, with the option, its page image."""
+    def _procountor_bill_files(self, client, data, move, prefetched=None):
+        """Attach the invoice's files (its scan) or, with the option, its page image.
+        ``prefetched(data)``: the ``Outcome`` of their read made ahead in a worker thread
+        (``_procountor_bill_prefetch_files``), or None: then they are read here."""
         Attachment = self.env["ir.attachment"]
-        files = []
-        for meta in data.attachments:
-            remote_meta, content = client.get_attachment(meta["id"])
-            files.append((remote_meta.get("name") or meta.get("name"), content, meta))
-        if not files and self.bill_import_attach_image:
-            try:
-                remote_meta, content = client.get_invoice_image(data.procountor_id)
-            except ProcountorNotFoundError:
-                remote_meta, content = {}, b""
-            if content:
-                name = remote_meta.get("name") or f"procountor-{data.procountor_id}.png"
-                files.append((name, content, remote_meta))
+        read = prefetched(data) if prefetched else None
+        if read is None:
+            files = bill_files.read_bill_files(
+                client, data.attachments, data.procountor_id, self.bill_import_attach_image
+            )
+        elif read.error is not None:
+            raise read.error
+        else:
+            files = read.value
         attachments = Attachment
         for name, content, meta in files:
             attachments |= Attachment.create(

@@ -70,6 +70,8 @@ class ParallelCalls:
         self._clients = []
         self._clients_lock = threading.Lock()
         self._pending = {}
+        #: Outcomes that finished while ``wait_for`` waited for another key.
+        self._finished = {}
         self.exchanges = ExchangeBuffer()
         #: The token store the caller gave the worker clients, if it wants to seed it.
         self.token_store = None
@@ -125,6 +127,25 @@ class ParallelCalls:
                 Outcome(key, error=error) if error is not None else Outcome(key, future.result())
             )
         return outcomes
+
+    def wait_for(self, key):
+        """The ``Outcome`` of the call submitted under ``key``, waiting for it: a caller
+        that needs the results in its own order (one document after another) takes each
+        when it gets to it, while the others keep running. Each outcome is taken once."""
+        while key not in self._finished:
+            if not self._pending:
+                raise KeyError(key)
+            for outcome in self.done(block=True):
+                self._finished[outcome.key] = outcome
+        return self._finished.pop(key)
+
+    def settle(self):
+        """Wait for every call still running; returns the outcomes nobody took (by key)."""
+        while self._pending:
+            for outcome in self.done(block=True):
+                self._finished[outcome.key] = outcome
+        left, self._finished = self._finished, {}
+        return left
 
     def map(self, items, fn):
         """``fn(client, item)`` for every ``(key, item)`` of ``items``; returns

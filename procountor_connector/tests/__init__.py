@@ -33,3 +33,4 @@ from . import test_hardening_faults
 from . import test_review_integrity
 from . import test_parallel_send
 from . import test_review_parallel_gaps
+from . import test_parallel_reads
