@@ -11,10 +11,9 @@ One code path for the invoice button, the list action and the cron
    the one stored at the last fetch costs nothing more;
 3. a changed invoice is locked (``FOR NO KEY UPDATE NOWAIT``; another worker's row is
    skipped), its events are read (``GET /invoices/{id}/paymentevents``: only that answer
-   carries the event ``type`` that picks the journal; read ahead in parallel with more than
-   one request at once, account_move_payment_reads.py), ``payloads.decide_payments`` says what
-   to register and what to flag, each new event goes through Odoo's Register Payment wizard,
-   and the invoice is committed (outside tests) before the next one;
+   carries the event ``type`` that picks the journal; read ahead: account_move_payment_reads.py),
+   ``payloads.decide_payments`` says what to register and what to flag, each new event goes
+   through Odoo's Register Payment wizard, and the invoice is committed (outside tests);
 4. the unique constraint on (connection, event id) of ``account.payment`` is the last
    barrier.
 """
@@ -248,8 +247,7 @@ class AccountMove(models.Model):
     def _procountor_fetch_payments_one(
         self, connection, client, remote, journals, summary, prefetched=None
     ):
-        """``prefetched(move)``: the ``Outcome`` of its event read made ahead in a worker
-        thread (account_move_payment_reads.py), or None: then the events are read here."""
+        """``prefetched(move)``: its event read made ahead (``Outcome``), or None: read here."""
         self.ensure_one()
         if remote is None:
             self._procountor_payment_flag(

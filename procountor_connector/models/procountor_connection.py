@@ -507,14 +507,19 @@ class ProcountorConnection(models.Model):
         """Store one client ``Exchange`` so that it survives a rollback of the business work."""
         self.ensure_one()
         vals = self.env["procountor.exchange"]._prepare_vals_from_exchange(self, exchange, record)
+        self._procountor_log_exchange_vals([vals])
+
+    def _procountor_log_exchange_vals(self, vals_list):
+        """Create log entries through a separate cursor (they survive a rollback), in one go."""
+        self.ensure_one()
         if self._procountor_log_in_current_transaction():
-            self.env["procountor.exchange"].sudo().create(vals)
+            self.env["procountor.exchange"].sudo().create(vals_list)
             return
         try:
             with self.env.registry.cursor() as cr:  # committed when the block ends
                 env = self.env(cr=cr, su=True)
                 if env["procountor.connection"].browse(self.id).exists():
-                    env["procountor.exchange"].create(vals)
+                    env["procountor.exchange"].create(vals_list)
                     return
         except psycopg2.Error as exc:
             # The log is an aid: a database problem with it must not hide the API result from the
@@ -523,7 +528,7 @@ class ProcountorConnection(models.Model):
             return
         # The connection itself is not committed yet (created in this transaction): the log cannot
         # outlive it, so it shares its transaction.
-        self.env["procountor.exchange"].sudo().create(vals)
+        self.env["procountor.exchange"].sudo().create(vals_list)
 
     def _procountor_exchange_domain(self):
         self.ensure_one()

@@ -120,15 +120,3 @@ class ProcountorConnection(models.Model):
             record = (records or {}).get(key, key if isinstance(key, models.BaseModel) else None)
             vals_list.append(Exchange._prepare_vals_from_exchange(self, exchange, record))
         self._procountor_log_exchange_vals(vals_list)
-
-    def _procountor_log_exchange_vals(self, vals_list):
-        """Create log entries through a separate cursor (they survive a rollback), in one go."""
-        if self._procountor_log_in_current_transaction():
-            self.env["procountor.exchange"].sudo().create(vals_list)
-            return
-        with self.env.registry.cursor() as cr:  # committed when the block ends
-            env = self.env(cr=cr, su=True)
-            if env["procountor.connection"].browse(self.id).exists():
-                env["procountor.exchange"].create(vals_list)
-                return
-        self.env["procountor.exchange"].sudo().create(vals_list)

@@ -40,12 +40,6 @@ class TestHardeningFaults(ProcountorInvoiceCase):
         patcher.start()
         self.addCleanup(patcher.stop)
 
-    def _invoices(self, count):
-        moves = self.env["account.move"]
-        for index in range(count):
-            moves |= self.make_invoice(lines=[(self.product_desk, 1, 10.0 + index, 0)])
-        return moves
-
     def assertOneRemoteEach(self, moves):
         remote = self.remote_by_number()
         for move in moves:
@@ -56,7 +50,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
 
     def test_short_retry_after_mid_batch_is_waited_out(self):
         self.one_at_a_time()
-        moves = self._invoices(5)
+        moves = self.make_invoices(5)
         self.add_fault(
             kind="status", path="/invoices", method="POST", status=429, retry_after=1,
             every_nth=2, times=2,
@@ -73,7 +67,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
         self.assertFalse(self.api_calls("GET", "/invoices"))
 
     def test_cron_run_completes_through_short_rate_limits(self):
-        moves = self._invoices(4)
+        moves = self.make_invoices(4)
         self.add_fault(
             kind="status", path="/invoices", method="POST", status=429, retry_after=1,
             every_nth=3,
@@ -85,7 +79,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
     def test_server_error_on_approve_is_tried_again(self):
         self.one_at_a_time()
         self.connection.invoice_approve = True
-        moves = self._invoices(2)
+        moves = self.make_invoices(2)
         self.add_fault(kind="status", path="/invoices/*/approve", method="PUT", status=503, times=1)
         summary = moves._procountor_send_batch(from_cron=True)
         self.assertEqual(summary.sent, moves)
@@ -100,7 +94,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
         self.assertEqual(self.slept, [in_run.BACKOFF])
 
     def test_timeout_after_commit_is_adopted_in_the_same_run(self):
-        move = self._invoices(1)
+        move = self.make_invoices(1)
         self.add_fault(
             kind="timeout_after_commit", path="/invoices", method="POST", times=1, seconds=0.8
         )
@@ -113,7 +107,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
         self.assertTrue(self.api_calls("GET", "/invoices"))
 
     def test_server_error_on_create_is_looked_up_then_created(self):
-        move = self._invoices(1)
+        move = self.make_invoices(1)
         self.add_fault(kind="status", path="/invoices", method="POST", status=503, times=1)
         move._procountor_send_batch(from_cron=True)
         self.assertOneRemoteEach(move)
@@ -123,7 +117,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
 
     def test_long_retry_after_pauses_the_connection(self):
         self.one_at_a_time()
-        moves = self._invoices(3)
+        moves = self.make_invoices(3)
         self.add_fault(
             kind="status", path="/invoices", method="POST", status=429, retry_after=600,
             every_nth=2, times=1,
@@ -139,7 +133,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
 
     def test_repeated_short_rate_limits_end_in_a_pause(self):
         self.one_at_a_time()
-        moves = self._invoices(2)
+        moves = self.make_invoices(2)
         self.add_fault(kind="status", path="/invoices", method="POST", status=429, retry_after=1)
         summary = moves._procountor_send_batch(from_cron=True)
         self.assertIn("paused", summary.stopped)
@@ -148,7 +142,7 @@ class TestHardeningFaults(ProcountorInvoiceCase):
         self.assertFalse(self.remote_invoices())
 
     def test_the_wait_of_a_run_is_bounded(self):
-        moves = self._invoices(4)
+        moves = self.make_invoices(4)
         self.add_fault(kind="status", path="/invoices", method="POST", status=503)
         with patch.object(in_run, "RUN_WAIT_MAX", 2.0):
             summary = moves._procountor_send_batch(from_cron=True)

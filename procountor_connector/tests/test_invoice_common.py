@@ -162,6 +162,26 @@ class ProcountorInvoiceCase(ProcountorTestCommon):
             credit_note.action_post()
         return credit_note
 
+    def make_invoices(self, count):
+        """``count`` posted invoices of one desk each, every one with its own amount."""
+        moves = self.env["account.move"]
+        for index in range(count):
+            moves |= self.make_invoice(lines=[(self.product_desk, 1, 10.0 + index, 0)])
+        return moves
+
+    def map_receivable_to_1700(self):
+        """Map the company's receivable account to Procountor's 1700 (the accounting page's
+        reversing entry needs it)."""
+        self.env["procountor.account.mapping"].create(
+            {
+                "connection_id": self.connection.id,
+                "account_id": self.company_data["default_account_receivable"].id,
+                "ledger_account_id": self.connection.ledger_account_ids.filtered(
+                    lambda acc: acc.code == "1700"
+                ).id,
+            }
+        )
+
     def remote_invoices(self):
         """Every invoice the sandbox holds (API view with sums, attachments, receipt)."""
         return self.sandbox_get("/_sandbox/invoices")

@@ -233,16 +233,7 @@ class TestInvoiceSend(ProcountorInvoiceCase):
         """An account's code is per company in Odoo 18: a cron runs in its user's company,
         which need not be the invoice's; the accounting rows still carry the invoice's
         company's codes."""
-        receivable = self.company_data["default_account_receivable"]
-        self.env["procountor.account.mapping"].create(
-            {
-                "connection_id": self.connection.id,
-                "account_id": receivable.id,
-                "ledger_account_id": self.connection.ledger_account_ids.filtered(
-                    lambda acc: acc.code == "1700"
-                ).id,
-            }
-        )
+        self.map_receivable_to_1700()
         self.connection.invoice_accounting_rows = True
         other = self.env["res.company"].create({"name": "Toinen Oy"})
         self.env.user.company_ids |= other

@@ -21,8 +21,9 @@ from ..procountor_api import in_run
 from .test_invoice_common import ProcountorInvoiceCase
 
 
-@tagged("post_install", "-at_install")
-class TestParallelSend(ProcountorInvoiceCase):
+class ParallelSendCase(ProcountorInvoiceCase):
+    """A connection sending with 4 requests at once and every step; waits are counted."""
+
     client_overrides = {"backoff_factor": 0, "timeout": (2, 0.3)}
     in_run_attempts = in_run.ATTEMPTS
 
@@ -50,12 +51,9 @@ class TestParallelSend(ProcountorInvoiceCase):
         self.addCleanup(patcher.stop)
         self.connection._procountor_throttle().resume()
 
-    def _invoices(self, count):
-        moves = self.env["account.move"]
-        for index in range(count):
-            moves |= self.make_invoice(lines=[(self.product_desk, 1, 10.0 + index, 0)])
-        return moves
 
+@tagged("post_install", "-at_install")
+class TestParallelSend(ParallelSendCase):
     def assertOneRemoteEach(self, moves, steps=True):
         remote = self.remote_by_number()
         for move in moves:
@@ -72,7 +70,7 @@ class TestParallelSend(ProcountorInvoiceCase):
     # ------------------------------------------------------------------ exactly once
 
     def test_each_invoice_reaches_procountor_once_with_every_step(self):
-        moves = self._invoices(10)
+        moves = self.make_invoices(10)
         throttle = self.connection._procountor_throttle()
         started = throttle.started
         summary = moves._procountor_send_batch(from_cron=True)
@@ -87,7 +85,7 @@ class TestParallelSend(ProcountorInvoiceCase):
         self.assertFalse(any(moves.mapped("procountor_claimed_at")), "claims end when sent")
 
     def test_log_links_each_call_to_its_invoice(self):
-        moves = self._invoices(4)
+        moves = self.make_invoices(4)
         moves._procountor_send_batch(from_cron=True)
         for move in moves:
             posts = self.exchanges(operation="create_invoice", res_id=move.id)
@@ -97,7 +95,7 @@ class TestParallelSend(ProcountorInvoiceCase):
             self.assertEqual(len(self.exchanges(operation="send_invoice", res_id=move.id)), 1)
 
     def test_timeout_after_commit_is_adopted_in_the_same_run(self):
-        moves = self._invoices(4)
+        moves = self.make_invoices(4)
         self.add_fault(
             kind="timeout_after_commit", path="/invoices", method="POST", every_nth=2,
             times=2, seconds=0.8,
@@ -113,14 +111,14 @@ class TestParallelSend(ProcountorInvoiceCase):
         self.assertEqual(len(adopted), 2)
 
     def test_server_error_on_create_is_looked_up_then_created(self):
-        moves = self._invoices(3)
+        moves = self.make_invoices(3)
         self.add_fault(kind="status", path="/invoices", method="POST", status=503, times=1)
         moves._procountor_send_batch(from_cron=True)
         self.assertOneRemoteEach(moves)
         self.assertEqual(len(self.api_calls("POST", "/invoices")), 4)
 
     def test_server_error_on_approve_is_tried_again_once(self):
-        moves = self._invoices(3)
+        moves = self.make_invoices(3)
         self.add_fault(kind="status", path="/invoices/*/approve", method="PUT", status=503, times=1)
         summary = moves._procountor_send_batch(from_cron=True)
         self.assertEqual(summary.sent, moves)
@@ -131,7 +129,7 @@ class TestParallelSend(ProcountorInvoiceCase):
         self.assertEqual(len(puts), 3 * 2 + 1)
 
     def test_crash_after_the_claim_is_recovered_without_a_second_invoice(self):
-        moves = self._invoices(4)
+        moves = self.make_invoices(4)
 
         def crash(move, connection, client, job, result):
             # The process died after Procountor answered, before anything was stored.
@@ -153,7 +151,7 @@ class TestParallelSend(ProcountorInvoiceCase):
         self.assertEqual(len(self.api_calls("POST", "/attachments")), 4, "no second PDF")
 
     def test_active_claims_of_another_worker_are_left_to_it(self):
-        moves = self._invoices(4)
+        moves = self.make_invoices(4)
         theirs = moves[:2]
         theirs._procountor_write(
             {
@@ -171,7 +169,7 @@ class TestParallelSend(ProcountorInvoiceCase):
     # ------------------------------------------------------------------ rate limits, credentials
 
     def test_short_retry_after_is_waited_out_by_the_whole_connection(self):
-        moves = self._invoices(5)
+        moves = self.make_invoices(5)
         self.add_fault(
             kind="status", path="/invoices", method="POST", status=429, retry_after=1,
             every_nth=2, times=2,
@@ -186,7 +184,7 @@ class TestParallelSend(ProcountorInvoiceCase):
         self.assertFalse(self.connection.invoice_paused_until)
 
     def test_long_retry_after_ends_the_run_and_loses_nothing(self):
-        moves = self._invoices(8)
+        moves = self.make_invoices(8)
         self.add_fault(
             kind="status", path="/invoices", method="POST", status=429, retry_after=600,
             every_nth=2, times=1,
@@ -219,7 +217,7 @@ class TestParallelSend(ProcountorInvoiceCase):
         self.assertOneRemoteEach(moves)
 
     def test_refused_credentials_claim_nothing(self):
-        moves = self._invoices(3)
+        moves = self.make_invoices(3)
         self.connection.sudo().client_secret = "wrong"
         summary = moves._procountor_send_batch(from_cron=True)
         self.assertIn("refused the credentials", summary.stopped)
@@ -229,7 +227,7 @@ class TestParallelSend(ProcountorInvoiceCase):
         self.assertFalse(self.api_calls(path_prefix="/invoices"))
 
     def test_expired_token_is_renewed_once_and_kept_on_the_connection(self):
-        moves = self._invoices(6)
+        moves = self.make_invoices(6)
         self.add_fault(kind="expire_tokens", path="/invoices", method="POST", every_nth=3, times=1)
         summary = moves._procountor_send_batch(from_cron=True)
         self.assertEqual(summary.sent, moves)
@@ -243,18 +241,9 @@ class TestParallelSend(ProcountorInvoiceCase):
     # ------------------------------------------------------------------ mixed batches, cron
 
     def test_accounting_rows_run_in_the_batch_thread(self):
-        receivable = self.company_data["default_account_receivable"]
-        self.env["procountor.account.mapping"].create(
-            {
-                "connection_id": self.connection.id,
-                "account_id": receivable.id,
-                "ledger_account_id": self.connection.ledger_account_ids.filtered(
-                    lambda acc: acc.code == "1700"
-                ).id,
-            }
-        )
+        self.map_receivable_to_1700()
         self.connection.invoice_accounting_rows = True
-        moves = self._invoices(3)
+        moves = self.make_invoices(3)
         summary = moves._procountor_send_batch(from_cron=True)
         self.assertEqual(summary.sent, moves, moves.mapped("procountor_error"))
         self.assertOneRemoteEach(moves)
@@ -268,7 +257,7 @@ class TestParallelSend(ProcountorInvoiceCase):
 
     def test_cron_sends_its_batch_size_and_wakes_the_second_worker(self):
         self.connection.invoice_batch_size = 3
-        moves = self._invoices(7)
+        moves = self.make_invoices(7)
         worker = self.env.ref("procountor_connector.ir_cron_procountor_send_invoices_worker_2")
         worker.active = True
         Trigger = self.env["ir.cron.trigger"].sudo()
@@ -300,7 +289,7 @@ class TestParallelSend(ProcountorInvoiceCase):
         self.assertEqual(self.connection._procountor_per_second(), 1.4)
 
     def test_claims_waiting_too_long_for_a_worker_are_given_back(self):
-        moves = self._invoices(3)
+        moves = self.make_invoices(3)
         with patch.object(account_move_send_parallel, "CLAIM_STALE", datetime.timedelta(0)):
             summary = moves._procountor_send_batch(from_cron=True)
         self.assertEqual(summary.skipped, moves)

@@ -10,43 +10,13 @@ from odoo.tests import tagged
 
 from ..models import account_move_send_parallel
 from ..models.account_move_send_parallel import AccountMove as ParallelMove
-from ..procountor_api import in_run
-from .test_invoice_common import ProcountorInvoiceCase
+from .test_parallel_send import ParallelSendCase
 
 
 @tagged("post_install", "-at_install")
-class TestReviewParallelGaps(ProcountorInvoiceCase):
-    client_overrides = {"backoff_factor": 0, "timeout": (2, 0.3)}
-    in_run_attempts = in_run.ATTEMPTS
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.connection.write(
-            {
-                "procountor_max_in_flight": 4,
-                "procountor_requests_per_second": 200,
-                "invoice_attach_pdf": True,
-                "invoice_approve": True,
-                "invoice_send": True,
-            }
-        )
-
-    def setUp(self):
-        super().setUp()
-        patcher = patch.object(in_run, "_sleep", lambda seconds: None)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        self.connection._procountor_throttle().resume()
-
-    def _invoices(self, count):
-        moves = self.env["account.move"]
-        for index in range(count):
-            moves |= self.make_invoice(lines=[(self.product_desk, 1, 10.0 + index, 0)])
-        return moves
-
+class TestReviewParallelGaps(ParallelSendCase):
     def test_cancelled_while_claimed_is_not_marked_in_procountor_unflagged(self):
-        moves = self._invoices(2)
+        moves = self.make_invoices(2)
         original = ParallelMove._procountor_store_chain
 
         def user_cancels_then_store(move, connection, client, job, result):
@@ -65,7 +35,7 @@ class TestReviewParallelGaps(ProcountorInvoiceCase):
             )
 
     def test_changed_while_claimed_is_flagged_out_of_date(self):
-        moves = self._invoices(1)
+        moves = self.make_invoices(1)
         original = ParallelMove._procountor_store_chain
 
         def user_changes_then_store(move, connection, client, job, result):
@@ -82,7 +52,7 @@ class TestReviewParallelGaps(ProcountorInvoiceCase):
         )
 
     def test_given_back_claim_does_not_erase_another_workers_claim(self):
-        moves = self._invoices(1)
+        moves = self.make_invoices(1)
         original = ParallelMove._procountor_store_chain
         theirs = {}
 
@@ -108,18 +78,9 @@ class TestReviewParallelGaps(ProcountorInvoiceCase):
         self.assertEqual(moves.procountor_claimed_at, theirs["at"])
 
     def test_late_store_does_not_redo_another_workers_steps(self):
-        receivable = self.company_data["default_account_receivable"]
-        self.env["procountor.account.mapping"].create(
-            {
-                "connection_id": self.connection.id,
-                "account_id": receivable.id,
-                "ledger_account_id": self.connection.ledger_account_ids.filtered(
-                    lambda acc: acc.code == "1700"
-                ).id,
-            }
-        )
+        self.map_receivable_to_1700()
         self.connection.invoice_accounting_rows = True
-        moves = self._invoices(1)
+        moves = self.make_invoices(1)
         original = ParallelMove._procountor_store_chain
         done = []
 
